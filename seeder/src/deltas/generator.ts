@@ -1,0 +1,270 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Changes, readBounds, type Bounds, type Change, type Op } from '../db/changes-repository.js';
+import type { Pool } from '../db/pool.js';
+import { tables, type Table } from '../db/tables.js';
+import { Rng } from '../domain/random.js';
+import { SeedError, isConflict, isDatabaseUnavailable } from '../errors.js';
+
+export interface Mix {
+  insert: number;
+  update: number;
+  delete: number;
+}
+
+export interface DeltaSettings {
+  /** Target row changes per second, cascades included. */
+  ratePerSecond: number;
+  /** Stop by itself after this long; absent: run until stopped. */
+  durationSeconds?: number | undefined;
+  /** Relative weights of insert, update and delete actions. */
+  mix: Mix;
+  /** Actions in flight at once, each on its own connection. */
+  concurrency: number;
+  seed?: number | undefined;
+}
+
+export const defaultMix: Mix = { insert: 0.35, update: 0.55, delete: 0.1 };
+
+type Action = keyof Pick<
+  Changes,
+  'addCustomer' | 'addProduct' | 'placeOrder' | 'payOrder' | 'shipOrder' | 'deliverOrder' | 'cancelOrder' | 'changePrice' | 'restock' | 'moveCustomer' | 'deleteCustomer' | 'deleteAddress'
+>;
+
+/** What each kind of action does, by weight; the life cycle steps dominate, as in a real shop. */
+const actions: Record<Op, readonly (readonly [Action, number])[]> = {
+  insert: [['placeOrder', 65], ['addCustomer', 30], ['addProduct', 5]],
+  update: [['payOrder', 25], ['shipOrder', 20], ['deliverOrder', 18], ['cancelOrder', 5], ['changePrice', 12], ['restock', 10], ['moveCustomer', 10]],
+  delete: [['deleteCustomer', 25], ['deleteAddress', 75]],
+};
+
+export type DeltaState = 'stopped' | 'running' | 'paused' | 'waiting_for_database';
+
+export interface DeltaStatus {
+  state: DeltaState;
+  settings: DeltaSettings | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  elapsedSeconds: number;
+  /** Row changes per second since the start. */
+  achievedRate: number;
+  /** Row changes per second over the last few seconds. */
+  recentRate: number;
+  rowChanges: number;
+  actions: number;
+  /** Actions that lost a race with a concurrent one (deadlock, vanished row) and were skipped. */
+  conflicts: number;
+  errors: number;
+  lastError: string | null;
+  counts: Record<Table, Record<Op, number>>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const emptyCounts = () =>
+  Object.fromEntries(tables.map((t) => [t, { insert: 0, update: 0, delete: 0 }])) as Record<Table, Record<Op, number>>;
+
+/**
+ * A background generator of realistic changes at a target rate of row changes per second.
+ *
+ * Pacing is a token bucket over row changes: each lane takes an action when tokens are available
+ * and pays for the rows it changed afterwards. The bucket's burst is capped, so time spent paused
+ * or waiting for the database is not caught up in a burst.
+ */
+export class DeltaGenerator {
+  private readonly changes: Changes;
+  private settings: DeltaSettings | null = null;
+  private state: DeltaState = 'stopped';
+  private lanes: Promise<void>[] = [];
+  private stopping = false;
+  private startedAt = 0;
+  private stoppedAt = 0;
+  private rng = new Rng(Date.now());
+  private tokens = 0;
+  private refilledAt = 0;
+  private bounds: Bounds | null = null;
+  private boundsAt = 0;
+  private boundsLoading: Promise<void> | null = null;
+  private gate: Promise<void> = Promise.resolve();
+  private pausedBy = 0;
+  private counts = emptyCounts();
+  private total = { rowChanges: 0, actions: 0, conflicts: 0, errors: 0 };
+  private lastError: string | null = null;
+  private unavailableSince = 0;
+  private samples: [time: number, rows: number][] = [];
+  private deadlineTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    pool: Pool,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.changes = new Changes(pool);
+    this.readBounds = () => readBounds(pool);
+  }
+
+  private readonly readBounds: () => Promise<Bounds>;
+
+  start(settings: DeltaSettings): DeltaStatus {
+    if (this.state !== 'stopped' || this.lanes.length > 0) {
+      throw new SeedError('busy', 'the delta generator is already running; POST /deltas/stop first');
+    }
+    this.settings = settings;
+    this.stopping = false;
+    this.state = this.pausedBy > 0 ? 'paused' : 'running';
+    this.startedAt = Date.now();
+    this.stoppedAt = 0;
+    this.rng = new Rng(settings.seed ?? Date.now());
+    this.tokens = 0;
+    this.refilledAt = performance.now();
+    this.counts = emptyCounts();
+    this.total = { rowChanges: 0, actions: 0, conflicts: 0, errors: 0 };
+    this.lastError = null;
+    this.samples = [[Date.now(), 0]];
+    this.bounds = null;
+    this.lanes = Array.from({ length: settings.concurrency }, () => this.lane());
+    if (settings.durationSeconds !== undefined) {
+      this.deadlineTimer = setTimeout(() => void this.stop(), settings.durationSeconds * 1000);
+    }
+    this.log.info({ ...settings }, 'deltas started');
+    return this.status();
+  }
+
+  async stop(): Promise<DeltaStatus> {
+    clearTimeout(this.deadlineTimer);
+    if (this.lanes.length === 0) return this.status();
+    this.stopping = true;
+    await Promise.all(this.lanes);
+    this.lanes = [];
+    this.state = 'stopped';
+    this.stoppedAt = Date.now();
+    this.log.info({ rowChanges: this.total.rowChanges, achievedRate: this.status().achievedRate }, 'deltas stopped');
+    return this.status();
+  }
+
+  /** Holds every lane between actions while `work` runs (a full load takes the table locks). */
+  async pauseWhile<T>(work: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.gate = Promise.all([this.gate, mine]).then(() => undefined);
+    this.pausedBy++;
+    if (this.state === 'running') this.state = 'paused';
+    try {
+      return await work();
+    } finally {
+      this.pausedBy--;
+      if (this.pausedBy === 0 && this.state === 'paused') this.state = 'running';
+      release();
+    }
+  }
+
+  status(): DeltaStatus {
+    const now = Date.now();
+    const end = this.stoppedAt || now;
+    const elapsed = this.startedAt ? (end - this.startedAt) / 1000 : 0;
+    this.sample(now);
+    const [t0, r0] = this.samples[0] ?? [now, 0];
+    const recentSeconds = (now - t0) / 1000;
+    return {
+      state: this.state,
+      settings: this.settings,
+      startedAt: this.startedAt ? new Date(this.startedAt).toISOString() : null,
+      stoppedAt: this.stoppedAt ? new Date(this.stoppedAt).toISOString() : null,
+      elapsedSeconds: round(elapsed),
+      achievedRate: elapsed > 0 ? round(this.total.rowChanges / elapsed) : 0,
+      recentRate: this.state !== 'stopped' && recentSeconds > 0 ? round((this.total.rowChanges - r0) / recentSeconds) : 0,
+      ...this.total,
+      lastError: this.lastError,
+      counts: this.counts,
+    };
+  }
+
+  private sample(now: number): void {
+    const last = this.samples[this.samples.length - 1];
+    if (!last || now - last[0] >= 500) this.samples.push([now, this.total.rowChanges]);
+    while (this.samples.length > 2 && now - (this.samples[1]?.[0] ?? now) >= 5_000) this.samples.shift();
+  }
+
+  private refill(): void {
+    const rate = this.settings!.ratePerSecond;
+    const now = performance.now();
+    const burst = Math.max(rate * 0.1, 8);
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * rate);
+    this.refilledAt = now;
+  }
+
+  private async currentBounds(): Promise<Bounds> {
+    if (!this.bounds || Date.now() - this.boundsAt > 1_000) {
+      this.boundsLoading ??= this.readBounds()
+        .then((b) => {
+          this.bounds = b;
+          this.boundsAt = Date.now();
+        })
+        .finally(() => (this.boundsLoading = null));
+      if (!this.bounds) await this.boundsLoading;
+    }
+    return this.bounds!;
+  }
+
+  private chooseAction(): Action {
+    const { mix } = this.settings!;
+    const op = this.rng.weighted([['insert', mix.insert], ['update', mix.update], ['delete', mix.delete]] as const);
+    return this.rng.weighted(actions[op]);
+  }
+
+  private record(changes: Change[]): number {
+    let rows = 0;
+    for (const c of changes) {
+      this.counts[c.table][c.op] += c.rows;
+      rows += c.rows;
+    }
+    this.total.rowChanges += rows;
+    this.total.actions++;
+    return rows;
+  }
+
+  private async lane(): Promise<void> {
+    while (!this.stopping) {
+      await this.gate;
+      if (this.stopping) break;
+      this.refill();
+      if (this.tokens <= 0) {
+        await sleep(Math.max(1, Math.ceil((-this.tokens / this.settings!.ratePerSecond) * 1000)));
+        continue;
+      }
+      this.tokens -= 1; // a down payment, so lanes do not all start on the same token
+      try {
+        const bounds = await this.currentBounds();
+        const action = this.chooseAction();
+        let changes = await this.changes[action](this.rng, bounds);
+        // Nothing to act on (no placed orders yet, an empty shop): create something instead.
+        if (changes.length === 0) changes = await this.changes.placeOrder(this.rng, bounds);
+        const rows = this.record(changes);
+        this.tokens -= rows - 1;
+        if (this.state === 'waiting_for_database') {
+          this.log.info({ downSeconds: round((Date.now() - this.unavailableSince) / 1000) }, 'database is back; deltas resume');
+          this.state = this.pausedBy > 0 ? 'paused' : 'running';
+          this.lastError = null;
+        }
+      } catch (err) {
+        this.tokens += 1;
+        if (isConflict(err)) {
+          this.total.conflicts++;
+        } else if (isDatabaseUnavailable(err)) {
+          if (this.state !== 'waiting_for_database') {
+            this.unavailableSince = Date.now();
+            this.log.warn({ err: (err as Error).message }, 'database unavailable; deltas wait and retry');
+          }
+          this.state = 'waiting_for_database';
+          this.lastError = `database unavailable: ${(err as Error).message}`;
+          this.bounds = null;
+          await sleep(1_000);
+        } else {
+          this.total.errors++;
+          this.lastError = (err as Error).message;
+          this.log.error({ err }, 'delta action failed');
+          await sleep(200);
+        }
+      }
+    }
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,0 +1,32 @@
+/** The order life cycle that the schema's checks allow and every generator follows. */
+export const orderStatuses = ['placed', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export const orderTransitions: Record<OrderStatus, readonly OrderStatus[]> = {
+  placed: ['paid', 'cancelled'],
+  paid: ['shipped', 'cancelled'],
+  shipped: ['delivered'],
+  delivered: [],
+  cancelled: [],
+};
+
+export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return orderTransitions[from].includes(to);
+}
+
+export type PaymentStatus = 'captured' | 'refunded';
+export type ShipmentStatus = 'in_transit' | 'delivered';
+
+export const paymentMethods = [
+  ['card', 62],
+  ['paypal', 24],
+  ['bank_transfer', 8],
+  ['gift_card', 6],
+] as const;
+
+export const carriers = [
+  ['ups', 35],
+  ['fedex', 25],
+  ['usps', 25],
+  ['dhl', 15],
+] as const;

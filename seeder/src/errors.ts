@@ -1,0 +1,40 @@
+/** The one error domain code throws; app.ts maps each kind to an HTTP status. */
+export type SeedErrorKind = 'invalid' | 'busy' | 'not_found' | 'db_unavailable' | 'not_ready';
+
+export class SeedError extends Error {
+  constructor(
+    readonly kind: SeedErrorKind,
+    message: string,
+    /** The request field the error is about, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'SeedError';
+  }
+}
+
+export const isSeedError = (err: unknown): err is SeedError => err instanceof SeedError;
+
+/** Socket-level failures and the SQLSTATEs a server uses while it is down, starting or stopping. */
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(err.message);
+}
+
+/** Concurrent changes that lost a race: the action is skipped and counted, not reported. */
+export function isConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === '23503' || code === '23505' || code === '55P03';
+}
+
+export function toSeedError(err: unknown): unknown {
+  if (isSeedError(err)) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new SeedError('db_unavailable', 'the database is unreachable; is PostgreSQL running? (npm run stack -- status)');
+  }
+  return err;
+}

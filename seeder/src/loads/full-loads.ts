@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { runFullLoad, type LoadProgress, type LoadSize } from '../db/full-load.js';
+import type { Pool } from '../db/pool.js';
+import type { Table } from '../db/tables.js';
+import type { DeltaGenerator } from '../deltas/generator.js';
+import { SeedError, toSeedError } from '../errors.js';
+
+export interface FullLoadRequest {
+  customers: number;
+  products: number;
+  orders: number;
+  seed?: number | undefined;
+  /** End of the simulated history (ISO date-time); default: the start of the current UTC day. */
+  until?: string | undefined;
+}
+
+export interface Job {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  request: FullLoadRequest & { seed: number; until: string };
+  startedAt: string;
+  finishedAt: string | null;
+  percent: number;
+  rows: number;
+  rowsPerTable: Record<Table, number> | null;
+  elapsedSeconds: number;
+  rowsPerSecond: number;
+  error: string | null;
+}
+
+const KEEP_JOBS = 50;
+
+/** Runs full loads one at a time in the background and keeps their progress for GET /jobs/:id. */
+export class FullLoads {
+  private readonly jobs = new Map<string, { job: Job; done: Promise<Job>; failure?: unknown }>();
+  private running: string | null = null;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly deltas: DeltaGenerator,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(req: FullLoadRequest): Job {
+    if (this.running) {
+      throw new SeedError('busy', `full load ${this.running} is still running; see GET /jobs/${this.running}`);
+    }
+    if (this.abort.signal.aborted) throw new SeedError('busy', 'the seeder is shutting down');
+    const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const until = req.until ? Date.parse(req.until) : startOfUtcDay(Date.now());
+    const size: LoadSize = { customers: req.customers, products: req.products, orders: req.orders, seed, until };
+    const job: Job = {
+      id: randomUUID(),
+      status: 'running',
+      request: { ...req, seed, until: new Date(until).toISOString() },
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      percent: 0,
+      rows: 0,
+      rowsPerTable: null,
+      elapsedSeconds: 0,
+      rowsPerSecond: 0,
+      error: null,
+    };
+    const started = performance.now();
+    const entry: { job: Job; done: Promise<Job>; failure?: unknown } = { job, done: Promise.resolve(job) };
+    const update = (p: LoadProgress) => {
+      job.rowsPerTable = p.rows;
+      job.rows = Object.values(p.rows).reduce((a, b) => a + b, 0);
+      job.percent = Math.round(p.fraction * 1000) / 10;
+      job.elapsedSeconds = Math.round(performance.now() - started) / 1000;
+      job.rowsPerSecond = job.elapsedSeconds > 0 ? Math.round(job.rows / job.elapsedSeconds) : 0;
+    };
+    this.running = job.id;
+    this.log.info({ job: job.id, ...job.request }, 'full load started');
+    entry.done = this.deltas
+      .pauseWhile(() => runFullLoad(this.pool, size, update, this.abort.signal))
+      .then(
+        (p) => {
+          update(p);
+          job.status = 'succeeded';
+          job.percent = 100;
+          this.log.info({ job: job.id, rows: job.rows, seconds: job.elapsedSeconds, rowsPerSecond: job.rowsPerSecond }, 'full load done');
+        },
+        (err: unknown) => {
+          const e = toSeedError(err);
+          entry.failure = e;
+          job.status = 'failed';
+          job.error = e instanceof Error ? e.message : String(e);
+          job.rows = 0;
+          job.rowsPerTable = null;
+          this.log.error({ job: job.id, err }, 'full load failed; nothing was written');
+        },
+      )
+      .then(() => {
+        job.finishedAt = new Date().toISOString();
+        job.elapsedSeconds = Math.round(performance.now() - started) / 1000;
+        this.running = null;
+        return job;
+      });
+    this.jobs.set(job.id, entry);
+    for (const id of this.jobs.keys()) {
+      if (this.jobs.size <= KEEP_JOBS) break;
+      if (id !== this.running) this.jobs.delete(id);
+    }
+    return job;
+  }
+
+  get(id: string): Job {
+    const entry = this.jobs.get(id);
+    if (!entry) throw new SeedError('not_found', `no job ${id} (jobs are kept in memory, the last ${KEEP_JOBS})`);
+    return entry.job;
+  }
+
+  /** The finished job; rejects with the load's error when it failed. */
+  async wait(id: string): Promise<Job> {
+    const entry = this.jobs.get(id);
+    if (!entry) throw new SeedError('not_found', `no job ${id}`);
+    const job = await entry.done;
+    if (job.status === 'failed') throw entry.failure;
+    return job;
+  }
+
+  /** Cancels a running load (it rolls back) and waits for it to end. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    await Promise.all([...this.jobs.values()].map((e) => e.done.catch(() => undefined)));
+  }
+}
+
+export function startOfUtcDay(ms: number): number {
+  return ms - (ms % 86_400_000);
+}

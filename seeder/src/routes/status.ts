@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Pool } from '../db/pool.js';
+import { checkReadiness, countRows } from '../db/status-repository.js';
+import { SeedError } from '../errors.js';
+
+const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
+  app.get(
+    '/health',
+    { schema: { tags: ['status'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Readiness: the database answers and the migrations are applied',
+        response: {
+          200: z.object({ status: z.literal('ready'), migrations: z.object({ applied: z.number(), latest: z.string().nullable() }) }),
+          503: z.object({ message: z.string() }),
+        },
+      },
+    },
+    async () => {
+      const r = await checkReadiness(pool);
+      if (!r.ready) throw new SeedError('not_ready', `not ready: ${r.reason}; run the migrations (npm run stack -- up source)`);
+      return { status: 'ready' as const, migrations: r.migrations! };
+    },
+  );
+
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Rows per table',
+        response: { 200: z.object({ rows: z.record(z.string(), z.number()), total: z.number() }), 503: z.object({ message: z.string() }) },
+      },
+    },
+    async () => {
+      const rows = await countRows(pool);
+      return { rows, total: Object.values(rows).reduce((a, b) => a + b, 0) };
+    },
+  );
+};
+
+export default plugin;

@@ -1,0 +1,110 @@
+/**
+ * npm run stack -- <command>: the dockerless playground.
+ *
+ *   up [layer...]           start layers (default: all) as local processes; safe to repeat
+ *   down [--wipe]           stop what up started; --wipe also deletes data and logs
+ *   status                  each component: state, pid, port
+ *   logs <component> [-f]   a component's log (-n N lines; -f follows)
+ */
+import { existsSync, readFileSync, statSync, watchFile } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { StackError, type Context } from './component.js';
+import { ConfigError } from '../../seeder/src/config.js';
+import { loadStackConfig } from './config.js';
+import { allComponents, layers } from './layers.js';
+import { logFile } from './processes.js';
+import { down, status, up } from './stack.js';
+
+const usage = `usage: npm run stack -- <command>
+  up [${Object.keys(layers).join('|')}...]   start layers as local processes (default: all)
+  down [--wipe]                 stop what up started; --wipe deletes data and logs too
+  status                        state, pid and port of each component
+  logs <component> [-n N] [-f]  print (or follow) a component's log
+components: ${allComponents().map((c) => c.name).join(', ')}`;
+
+const say = (message: string) => process.stdout.write(`stack: ${message}\n`);
+
+async function logs(ctx: Context, name: string | undefined, lines: number, follow: boolean): Promise<void> {
+  const known = [...allComponents().map((c) => c.name), 'maven-flyway'];
+  if (!name || !known.includes(name)) throw new StackError('stack', `logs needs a component: ${known.join(', ')}`);
+  const file = logFile(ctx.cfg, name);
+  if (!existsSync(file)) {
+    say(`${name} has no log yet (${file})`);
+    return;
+  }
+  const text = readFileSync(file, 'utf8');
+  process.stdout.write(`${text.trimEnd().split('\n').slice(-lines).join('\n')}\n`);
+  if (!follow) return;
+  let offset = Buffer.byteLength(text);
+  watchFile(file, { interval: 300 }, () => {
+    const size = statSync(file).size;
+    if (size < offset) offset = 0;
+    if (size === offset) return;
+    const buf = readFileSync(file).subarray(offset, size);
+    offset = size;
+    process.stdout.write(buf);
+  });
+  await new Promise(() => undefined);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      wipe: { type: 'boolean', default: false },
+      follow: { type: 'boolean', short: 'f', default: false },
+      lines: { type: 'string', short: 'n', default: '100' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const ctx: Context = { cfg: loadStackConfig(), say };
+  switch (command) {
+    case 'up':
+      await up(ctx, rest);
+      say(`ready. Seeder API and Swagger UI: http://127.0.0.1:${ctx.cfg.env.SEEDER_PORT}/docs ; database: postgresql://${ctx.cfg.env.PG_USER}:***@127.0.0.1:${ctx.cfg.env.PG_PORT}/${ctx.cfg.env.PG_DATABASE}`);
+      return 0;
+    case 'down':
+      await down(ctx, { wipe: values.wipe });
+      say('down');
+      return 0;
+    case 'status': {
+      const rows = await status(ctx);
+      const width = Math.max(...rows.map((r) => r.name.length));
+      for (const r of rows) {
+        const where = r.port ? `127.0.0.1:${r.port}` : '';
+        process.stdout.write(
+          `${r.name.padEnd(width)}  ${r.state.padEnd(8)}  ${r.pid ? `pid ${r.pid}`.padEnd(10) : ''.padEnd(10)}  ${where.padEnd(16)}  ${r.detail ?? ''}\n`.replace(/\s+\n$/, '\n'),
+        );
+      }
+      return 0;
+    }
+    case 'logs':
+      await logs(ctx, rest[0], Number(values.lines), values.follow);
+      return 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n${usage}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof StackError) {
+      process.stderr.write(`\nstack: ${err.component} failed: ${err.message}\n`);
+      if (err.logTail) process.stderr.write(`--- last lines of the ${err.component} log ---\n${err.logTail}\n---\n`);
+      if (err.hint) process.stderr.write(`what to try: ${err.hint}\n`);
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`stack: ${err.message}\nFix .env (or the environment) and run again.\n`);
+    } else {
+      process.stderr.write(`stack: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exit(1);
+  },
+);

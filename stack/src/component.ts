@@ -1,0 +1,81 @@
+import type { StackConfig } from './config.js';
+import { isAlive, portOpen, runningPid, spawnDetached, tail, waitUntil, type SpawnSpec } from './processes.js';
+
+/** A failure the user can act on: which component, why, the end of its log and what to try. */
+export class StackError extends Error {
+  constructor(
+    readonly component: string,
+    message: string,
+    readonly hint?: string,
+    readonly logTail?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Context {
+  cfg: StackConfig;
+  /** Progress for the person at the terminal. */
+  say: (message: string) => void;
+}
+
+export interface ComponentStatus {
+  name: string;
+  state: 'up' | 'down' | 'starting' | 'done' | 'not run';
+  pid?: number | undefined;
+  port?: number | undefined;
+  detail?: string | undefined;
+}
+
+/**
+ * The shape every component has: what it needs (prepare), how it starts and is known healthy
+ * (up), how it is seen (status) and how it stops (down). Tasks run to completion during `up`.
+ */
+export interface Component {
+  name: string;
+  kind: 'service' | 'task';
+  up(ctx: Context): Promise<string>;
+  status(ctx: Context): Promise<ComponentStatus>;
+  down?(ctx: Context): Promise<string | null>;
+}
+
+export interface ServiceSpec {
+  spawn: SpawnSpec;
+  port: number;
+  healthy: () => Promise<boolean>;
+  timeoutMs: number;
+  /** Said when the port is taken by something this stack did not start. */
+  portHint: string;
+}
+
+/** Starts a service unless it already runs, and waits until it is healthy or has died. */
+export async function startService(ctx: Context, spec: ServiceSpec): Promise<string> {
+  const name = spec.spawn.name;
+  const existing = runningPid(ctx.cfg, name);
+  if (existing) {
+    if (await waitUntil(spec.healthy, spec.timeoutMs)) return `already running (pid ${existing.pid}, 127.0.0.1:${spec.port})`;
+    throw new StackError(name, `runs (pid ${existing.pid}) but is not healthy`, `see npm run stack -- logs ${name}`, tail(ctx.cfg, name));
+  }
+  if (await portOpen(spec.port)) {
+    throw new StackError(name, `port ${spec.port} is taken by a process this stack did not start`, spec.portHint);
+  }
+  const started = Date.now();
+  const rec = spawnDetached(ctx.cfg, spec.spawn);
+  const ok = await waitUntil(async () => !isAlive(rec.pid) || (await spec.healthy()), spec.timeoutMs);
+  if (!isAlive(rec.pid)) {
+    throw new StackError(name, 'exited during start-up', `see the log above, or npm run stack -- logs ${name}`, tail(ctx.cfg, name));
+  }
+  if (!ok) {
+    throw new StackError(name, `not healthy after ${spec.timeoutMs / 1000} s`, `npm run stack -- logs ${name}`, tail(ctx.cfg, name));
+  }
+  return `up (pid ${rec.pid}, 127.0.0.1:${spec.port}) in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+}
+
+export async function serviceStatus(ctx: Context, name: string, port: number, healthy: () => Promise<boolean>): Promise<ComponentStatus> {
+  const rec = runningPid(ctx.cfg, name);
+  if (!rec) {
+    const taken = await portOpen(port);
+    return { name, state: 'down', port, detail: taken ? `port ${port} is used by another process` : undefined };
+  }
+  return { name, state: (await healthy()) ? 'up' : 'starting', pid: rec.pid, port };
+}

@@ -1,0 +1,65 @@
+/**
+ * Real Flyway (its command line, from Maven Central) applying migrations/, configured with the
+ * same FLYWAY_* environment variables as the compose service.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { StackError, type Component, type Context } from '../component.js';
+import { ROOT, type StackConfig } from '../config.js';
+import { findJava } from '../java.js';
+import { resolveJars } from '../maven.js';
+import { logFile, runToLog, tail } from '../processes.js';
+
+const NAME = 'flyway';
+
+/** The Flyway settings, exactly as docker-compose.source.yaml passes them to the flyway image. */
+export function flywayEnv(cfg: StackConfig, database: string): Record<string, string> {
+  const e = cfg.env;
+  return {
+    FLYWAY_URL: `jdbc:postgresql://127.0.0.1:${e.PG_PORT}/${database}`,
+    FLYWAY_USER: e.PG_USER,
+    FLYWAY_PASSWORD: e.PG_PASSWORD,
+    FLYWAY_LOCATIONS: `filesystem:${path.join(ROOT, 'migrations')}`,
+    FLYWAY_CONNECT_RETRIES: '10',
+    FLYWAY_PLACEHOLDERS_DEBEZIUM_USER: e.DEBEZIUM_PG_USER,
+    FLYWAY_PLACEHOLDERS_DEBEZIUM_PASSWORD: e.DEBEZIUM_PG_PASSWORD,
+    FLYWAY_PLACEHOLDERS_SEEDER_USER: e.SEEDER_PG_USER,
+    FLYWAY_PLACEHOLDERS_SEEDER_PASSWORD: e.SEEDER_PG_PASSWORD,
+  };
+}
+
+/** Runs `flyway migrate` against `database` (default: PG_DATABASE) and returns its summary line. */
+export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE): Promise<string> {
+  const { cfg } = ctx;
+  const java = findJava(17, process.env, 'Flyway');
+  const lib = await resolveJars(ctx, java, {
+    name: NAME,
+    pom: 'jvm/flyway/pom.xml',
+    version: cfg.env.FLYWAY_VERSION,
+    properties: { 'flyway.version': cfg.env.FLYWAY_VERSION },
+    what: `Flyway ${cfg.env.FLYWAY_VERSION} and the PostgreSQL JDBC driver (~5 MB)`,
+  });
+  const start = readFileSync(logFile(cfg, NAME), { flag: 'a+' }).length;
+  const code = await runToLog(cfg, {
+    name: NAME,
+    command: java.bin,
+    // A short-lived JVM: the quick-start flags trim start-up time.
+    args: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${lib}/*`, 'org.flywaydb.commandline.Main', '-skipCheckForUpdate', 'migrate'],
+    env: { ...process.env, ...flywayEnv(cfg, database) },
+  });
+  const output = readFileSync(logFile(cfg, NAME), 'utf8').slice(start);
+  if (code !== 0) {
+    throw new StackError(NAME, `migrate failed on database ${database} (exit ${code})`, 'fix the migration named above (never edit one already applied: add a new V<n>__*.sql)', tail(cfg, NAME, 25));
+  }
+  const line = output.split('\n').find((l) => /Successfully applied|is up to date|No migrations found/.test(l));
+  return line?.trim() ?? 'migrated';
+}
+
+export const flyway: Component = {
+  name: NAME,
+  kind: 'task',
+  up: (ctx) => migrate(ctx),
+  async status() {
+    return { name: NAME, state: 'not run', detail: 'runs during up; see its log' };
+  },
+};

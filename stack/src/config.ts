@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'dotenv';
+import { z } from 'zod';
+import { DatabaseEnv, parseEnv } from '../../seeder/src/config.js';
+
+/** The repository root: the stack reads the very files compose mounts, from here. */
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** The .env keys the stack uses: the seeder's database keys plus versions and ports. */
+export const StackEnv = DatabaseEnv.extend({
+  POSTGRES_VERSION: z.string().regex(/^\d+(\.\d+)?$/, 'must look like 17 or 17.10'),
+  FLYWAY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 11.14.1'),
+  SEEDER_PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SEED_ON_START: z.string().default(''),
+  DELTAS_ON_START: z.string().default(''),
+  /** Where the stack keeps data, logs, pids and downloads (git-ignored). */
+  STACK_HOME: z.string().default('.stack'),
+});
+export type StackEnv = z.infer<typeof StackEnv>;
+
+export interface StackConfig {
+  env: StackEnv;
+  /** The raw merged environment (.env under the process environment), for child processes. */
+  raw: Record<string, string>;
+  home: string;
+  dirs: { run: string; logs: string; data: string; lib: string };
+}
+
+/**
+ * .env, then the process environment on top (as docker compose does), validated with the same
+ * schema the seeder uses, so a bad key is reported before anything starts.
+ */
+export function loadStackConfig(processEnv: NodeJS.ProcessEnv = process.env): StackConfig {
+  const file = path.join(ROOT, '.env');
+  const fromFile = existsSync(file) ? parse(readFileSync(file)) : {};
+  const raw: Record<string, string> = { ...fromFile };
+  for (const [k, v] of Object.entries(processEnv)) if (v !== undefined) raw[k] = v;
+  const env = parseEnv(StackEnv, raw);
+  const home = path.resolve(ROOT, env.STACK_HOME);
+  return {
+    env,
+    raw,
+    home,
+    dirs: {
+      run: path.join(home, 'run'),
+      logs: path.join(home, 'logs'),
+      data: path.join(home, 'data'),
+      lib: path.join(home, 'lib'),
+    },
+  };
+}

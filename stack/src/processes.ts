@@ -1,0 +1,169 @@
+/**
+ * Detached local processes with a pid file and a log file each, under the stack's home. The
+ * stack only ever signals pids it recorded itself, so `down` stops what `up` started and nothing
+ * else.
+ */
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { StackConfig } from './config.js';
+
+export interface PidRecord {
+  pid: number;
+  port?: number | undefined;
+  startedAt: string;
+  command: string;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export const logFile = (cfg: StackConfig, name: string) => path.join(cfg.dirs.logs, `${name}.log`);
+const pidFile = (cfg: StackConfig, name: string) => path.join(cfg.dirs.run, `${name}.json`);
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readPid(cfg: StackConfig, name: string): PidRecord | null {
+  const file = pidFile(cfg, name);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** The recorded process, if it is still alive. */
+export function runningPid(cfg: StackConfig, name: string): PidRecord | null {
+  const rec = readPid(cfg, name);
+  return rec && isAlive(rec.pid) ? rec : null;
+}
+
+export function forgetPid(cfg: StackConfig, name: string): void {
+  rmSync(pidFile(cfg, name), { force: true });
+}
+
+export interface SpawnSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  port?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** Starts a long-running process in its own process group, detached from this CLI. */
+export function spawnDetached(cfg: StackConfig, spec: SpawnSpec): PidRecord {
+  mkdirSync(cfg.dirs.run, { recursive: true });
+  mkdirSync(cfg.dirs.logs, { recursive: true });
+  const log = openSync(logFile(cfg, spec.name), 'a');
+  const options: SpawnOptions = {
+    cwd: spec.cwd,
+    env: spec.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', log, log],
+    ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
+  };
+  const child = spawn(spec.command, spec.args, options);
+  closeSync(log);
+  if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+  child.unref();
+  const rec: PidRecord = {
+    pid: child.pid,
+    port: spec.port,
+    startedAt: new Date().toISOString(),
+    command: [spec.command, ...spec.args].join(' '),
+  };
+  writeFileSync(pidFile(cfg, spec.name), JSON.stringify(rec, null, 2));
+  return rec;
+}
+
+/** Runs a command to completion with its output appended to the component's log. */
+export function runToLog(cfg: StackConfig, spec: SpawnSpec): Promise<number> {
+  mkdirSync(cfg.dirs.logs, { recursive: true });
+  const log = openSync(logFile(cfg, spec.name), 'a');
+  return new Promise((resolve, reject) => {
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: ['ignore', log, log],
+      ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
+    });
+    child.on('error', (err) => {
+      closeSync(log);
+      reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      closeSync(log);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+/** Sends `signal`, waits up to `timeoutMs` for the process to end, then kills it. */
+export async function stopPid(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<'stopped' | 'killed' | 'gone'> {
+  if (!isAlive(pid)) return 'gone';
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return 'gone';
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return 'stopped';
+    await sleep(100);
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  return 'killed';
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The last `lines` lines of a component's log. */
+export function tail(cfg: StackConfig, name: string, lines = 20): string {
+  const file = logFile(cfg, name);
+  if (!existsSync(file)) return '(no log yet)';
+  const text = readFileSync(file, 'utf8').trimEnd().split('\n');
+  return text.slice(-lines).join('\n');
+}
+
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(intervalMs);
+  }
+}
