@@ -23,6 +23,7 @@ const statusOf = {
   busy: 409,
   db_unavailable: 503,
   not_ready: 503,
+  load_failed: 500,
 } satisfies Record<SeedErrorKind, number>;
 
 export interface AppDeps {

@@ -82,7 +82,7 @@ export class DeltaGenerator {
   private refilledAt = 0;
   private bounds: Bounds | null = null;
   private boundsAt = 0;
-  private boundsLoading: Promise<void> | null = null;
+  private boundsLoading: Promise<Bounds> | null = null;
   private gate: Promise<void> = Promise.resolve();
   private pausedBy = 0;
   private counts = emptyCounts();
@@ -190,17 +190,20 @@ export class DeltaGenerator {
     this.refilledAt = now;
   }
 
+  /** Id ranges to aim picks at, refreshed in the background at most once a second. */
   private async currentBounds(): Promise<Bounds> {
-    if (!this.bounds || Date.now() - this.boundsAt > 1_000) {
-      this.boundsLoading ??= this.readBounds()
-        .then((b) => {
-          this.bounds = b;
-          this.boundsAt = Date.now();
-        })
-        .finally(() => (this.boundsLoading = null));
-      if (!this.bounds) await this.boundsLoading;
+    if (this.bounds && Date.now() - this.boundsAt <= 1_000) return this.bounds;
+    if (!this.boundsLoading) {
+      const loading = this.readBounds().then((b) => {
+        this.bounds = b;
+        this.boundsAt = Date.now();
+        return b;
+      });
+      this.boundsLoading = loading;
+      // A failed background refresh is not an error of its own: the next action meets it too.
+      loading.catch(() => undefined).finally(() => (this.boundsLoading = null));
     }
-    return this.bounds!;
+    return this.bounds ?? this.boundsLoading;
   }
 
   private chooseAction(): Action {

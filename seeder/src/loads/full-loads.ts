@@ -86,7 +86,7 @@ export class FullLoads {
         },
         (err: unknown) => {
           const e = toSeedError(err);
-          entry.failure = e;
+          entry.failure = e instanceof SeedError ? e : new SeedError('load_failed', `full load ${job.id} failed and was rolled back, nothing was written; GET /jobs/${job.id} has the error`);
           job.status = 'failed';
           job.error = e instanceof Error ? e.message : String(e);
           job.rows = 0;

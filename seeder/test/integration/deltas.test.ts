@@ -1,0 +1,96 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type SeederApp } from '../../src/app.js';
+import { adminClient, freshDatabase } from '../support/database.js';
+
+let app: SeederApp;
+let db: pg.Client;
+
+beforeAll(async () => {
+  app = await buildApp(await freshDatabase('it_deltas'));
+  db = await adminClient('it_deltas');
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.end();
+});
+
+const start = (body: object) => app.inject({ method: 'POST', url: '/deltas/start', payload: body });
+const status = async () => (await app.inject({ url: '/deltas' })).json();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const scalar = async (sql: string) => Number(Object.values((await db.query(sql)).rows[0])[0]);
+
+describe('deltas', () => {
+  it('keeps going on an empty database by creating what it needs', async () => {
+    const res = await start({ ratePerSecond: 100, durationSeconds: 2, seed: 1 });
+    expect(res.statusCode).toBe(200);
+    await sleep(2_500);
+    const s = await status();
+    expect(s.state).toBe('stopped');
+    expect(s.errors).toBe(0);
+    expect(await scalar('SELECT count(*) FROM customers')).toBeGreaterThan(0);
+    expect(await scalar('SELECT count(*) FROM products')).toBeGreaterThan(0);
+    expect(await scalar('SELECT count(*) FROM orders')).toBeGreaterThan(0);
+  });
+
+  it('produces inserts, updates and deletes on the expected tables at about the asked rate', async () => {
+    const load = await app.inject({ method: 'POST', url: '/full-load?wait=true', payload: { customers: 500, products: 100, orders: 2000, seed: 3 } });
+    expect(load.statusCode).toBe(200);
+    const before = Number((await db.query(`SELECT count(*) FROM orders WHERE status IN ('paid', 'shipped', 'delivered')`)).rows[0].count);
+
+    expect((await start({ ratePerSecond: 200, durationSeconds: 5, seed: 2 })).statusCode).toBe(200);
+    const second = await start({ ratePerSecond: 10 });
+    expect(second.statusCode).toBe(409);
+    await sleep(5_500);
+    const s = await status();
+    console.log(`deltas at 200/s for 5 s: achieved ${s.achievedRate}/s, ${s.rowChanges} row changes in ${s.actions} actions, ${s.conflicts} conflicts`);
+    expect(s.state).toBe('stopped');
+    expect(s.errors).toBe(0);
+    expect(s.achievedRate).toBeGreaterThan(200 * 0.9);
+    expect(s.achievedRate).toBeLessThan(200 * 1.1);
+    const c = s.counts;
+    expect(c.customers.insert).toBeGreaterThan(0);
+    expect(c.orders.insert).toBeGreaterThan(0);
+    expect(c.order_items.insert).toBeGreaterThan(0);
+    expect(c.payments.insert).toBeGreaterThan(0);
+    expect(c.shipments.insert).toBeGreaterThan(0);
+    expect(c.orders.update).toBeGreaterThan(0);
+    expect(c.inventory.update).toBeGreaterThan(0);
+    expect(c.products.update).toBeGreaterThan(0);
+    expect(c.addresses.update).toBeGreaterThan(0);
+    expect(c.customers.delete + c.addresses.delete).toBeGreaterThan(0);
+    const after = Number((await db.query(`SELECT count(*) FROM orders WHERE status IN ('paid', 'shipped', 'delivered')`)).rows[0].count);
+    expect(after).not.toBe(before);
+  });
+
+  it('keeps the data consistent while changing it', async () => {
+    expect(await scalar(`SELECT count(*) FROM orders o WHERE o.total <> (SELECT coalesce(sum(quantity * unit_price), 0) FROM order_items i WHERE i.order_id = o.id)`)).toBe(0);
+    expect(await scalar(`SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.amount <> o.total`)).toBe(0);
+    expect(await scalar(`SELECT count(*) FROM orders o LEFT JOIN payments p ON p.order_id = o.id WHERE (o.status IN ('paid', 'shipped', 'delivered')) <> (p.status IS NOT DISTINCT FROM 'captured')`)).toBe(0);
+    expect(await scalar(`SELECT count(*) FROM orders o LEFT JOIN shipments s ON s.order_id = o.id WHERE (o.status IN ('shipped', 'delivered')) <> (s.id IS NOT NULL)`)).toBe(0);
+    expect(await scalar(`SELECT count(*) FROM shipments s JOIN orders o ON o.id = s.order_id WHERE (s.status = 'delivered') <> (o.status = 'delivered')`)).toBe(0);
+    expect(await scalar('SELECT count(*) FROM inventory WHERE quantity < 0')).toBe(0);
+  });
+
+  it('stops on request and reports it', async () => {
+    expect((await start({ ratePerSecond: 50 })).statusCode).toBe(200);
+    await sleep(500);
+    const res = await app.inject({ method: 'POST', url: '/deltas/stop' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().state).toBe('stopped');
+    const n = res.json().rowChanges;
+    await sleep(300);
+    expect((await status()).rowChanges).toBe(n);
+  });
+
+  it('pauses for a full load and resumes after it', async () => {
+    expect((await start({ ratePerSecond: 100 })).statusCode).toBe(200);
+    const res = await app.inject({ method: 'POST', url: '/full-load', payload: { customers: 5000, products: 100, orders: 10000, seed: 9 } });
+    expect(res.statusCode).toBe(202);
+    expect((await status()).state).toBe('paused');
+    await app.loads.wait(res.json().id);
+    await sleep(300);
+    expect((await status()).state).toBe('running');
+    await app.inject({ method: 'POST', url: '/deltas/stop' });
+  });
+});

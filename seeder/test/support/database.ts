@@ -1,0 +1,43 @@
+/** One freshly migrated database per test file, and a seeder Config pointing at it. */
+import { inject } from 'vitest';
+import { migrate } from '../../../stack/src/components/flyway.js';
+import { superuserClient } from '../../../stack/src/components/postgres.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { TEST_HOME } from './global-postgres.js';
+import { testContext } from './test-stack.js';
+
+export function pgContext() {
+  return testContext(TEST_HOME, { PG_PORT: String(inject('pgPort')) });
+}
+
+/** Drops and recreates `name`, then runs the real Flyway migrations on it. */
+export async function freshDatabase(name: string): Promise<Config> {
+  const ctx = pgContext();
+  const admin = superuserClient(ctx.cfg);
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  await migrate(ctx, name);
+  const e = ctx.cfg.env;
+  return loadConfig({
+    PG_HOST: '127.0.0.1',
+    PG_PORT: String(e.PG_PORT),
+    PG_DATABASE: name,
+    PG_PASSWORD: e.PG_PASSWORD,
+    DEBEZIUM_PG_PASSWORD: e.DEBEZIUM_PG_PASSWORD,
+    SEEDER_PG_USER: e.SEEDER_PG_USER,
+    SEEDER_PG_PASSWORD: e.SEEDER_PG_PASSWORD,
+    LOG_LEVEL: 'warn',
+  });
+}
+
+/** A superuser connection to a test database, for assertions the seeder role may not make. */
+export async function adminClient(database: string) {
+  const client = superuserClient(pgContext().cfg, database);
+  await client.connect();
+  return client;
+}

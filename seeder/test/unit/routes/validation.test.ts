@@ -1,0 +1,106 @@
+/** Validation happens before any handler touches the database: these need no server. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type SeederApp } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config.js';
+
+let app: SeederApp;
+beforeAll(async () => {
+  // Nothing listens on port 9: a handler that reached the database would fail loudly.
+  const config = loadConfig({ PG_PORT: '9', PG_PASSWORD: 'x', DEBEZIUM_PG_PASSWORD: 'x', SEEDER_PG_PASSWORD: 'x', LOG_LEVEL: 'error' });
+  app = await buildApp(config);
+});
+afterAll(() => app.close());
+
+const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+
+describe('POST /full-load validation', () => {
+  it.each([
+    [{ customers: -5, products: 1, orders: 1 }, 'customers'],
+    [{ customers: 1.5, products: 1, orders: 1 }, 'customers'],
+    [{ customers: 10, products: 'many', orders: 1 }, 'products'],
+    [{ customers: 10, products: 10 }, 'orders'],
+    [{ customers: 10, products: 10, orders: 10_000_000_000 }, 'orders'],
+    [{ customers: 0, products: 10, orders: 5 }, 'customers'],
+    [{ customers: 5, products: 0, orders: 5 }, 'products'],
+    [{ customers: 5, products: 5, orders: 5, seed: -1 }, 'seed'],
+    [{ customers: 5, products: 5, orders: 5, until: 'yesterday' }, 'until'],
+    [{ customers: 5, products: 5, orders: 5, color: 'red' }, 'color'],
+  ])('rejects %j naming %s', async (body, field) => {
+    const res = await post('/full-load', body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(field);
+  });
+
+  it('names the field of the issue report', async () => {
+    const res = await post('/full-load', { customers: -5 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'customers' });
+  });
+
+  it('rejects a body that is not JSON with 400', async () => {
+    const res = await app.inject({ method: 'POST', url: '/full-load', headers: { 'content-type': 'application/json' }, payload: '{"customers":' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBeTruthy();
+  });
+
+  it('rejects a bad wait flag', async () => {
+    const res = await post('/full-load?wait=perhaps', { customers: 1, products: 1, orders: 1 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('wait');
+  });
+});
+
+describe('POST /deltas/start validation', () => {
+  it.each([
+    [{}, 'ratePerSecond'],
+    [{ ratePerSecond: 0 }, 'ratePerSecond'],
+    [{ ratePerSecond: 1e9 }, 'ratePerSecond'],
+    [{ ratePerSecond: 10, durationSeconds: -1 }, 'durationSeconds'],
+    [{ ratePerSecond: 10, mix: { insert: 0, update: 0, delete: 0 } }, 'mix'],
+    [{ ratePerSecond: 10, mix: { insert: -1, update: 1, delete: 1 } }, 'mix.insert'],
+    [{ ratePerSecond: 10, mix: { inserts: 1 } }, 'mix'],
+    [{ ratePerSecond: 10, concurrency: 0 }, 'concurrency'],
+  ])('rejects %j naming %s', async (body, field) => {
+    const res = await post('/deltas/start', body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(field);
+  });
+});
+
+describe('GET /jobs/:id', () => {
+  it('rejects an id that is not a uuid', async () => {
+    const res = await app.inject({ method: 'GET', url: '/jobs/42' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('id');
+  });
+
+  it('answers 404 for an unknown job', async () => {
+    const res = await app.inject({ method: 'GET', url: '/jobs/7f1d3c2e-1111-4a4a-9b9b-123456789abc' });
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('database down', () => {
+  it('answers 503 with a clear message, not a 500', async () => {
+    const res = await app.inject({ method: 'GET', url: '/stats' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().message).toMatch(/database is unreachable/);
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('documents every route from the zod schemas', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(Object.keys(doc.paths).sort()).toEqual(['/deltas', '/deltas/start', '/deltas/stop', '/full-load', '/health', '/jobs/{id}', '/ready', '/stats']);
+    expect(doc.paths['/full-load'].post.requestBody.content['application/json'].schema.required).toEqual(['customers', 'products', 'orders']);
+    expect(doc).toMatchSnapshot();
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('swagger');
+  });
+});

@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['seeder/test/unit/**/*.test.ts', 'stack/test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          // A real PostgreSQL (the dockerless stack's), migrated by real Flyway, one database per file.
+          name: 'integration',
+          include: ['seeder/test/integration/**/*.test.ts'],
+          globalSetup: ['seeder/test/support/global-postgres.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          // The layer as a user runs it: `npm run stack -- up source`, then plain HTTP.
+          name: 'e2e',
+          include: ['seeder/test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
