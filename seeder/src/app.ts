@@ -37,7 +37,11 @@ export interface SeederApp extends FastifyInstance {
 }
 
 /** Builds the seeder API; never listens (main.ts does, tests use inject). */
-export async function buildApp(config: Config, deps: AppDeps = {}, options: FastifyServerOptions = {}): Promise<SeederApp> {
+export async function buildApp(
+  config: Config,
+  deps: AppDeps = {},
+  options: FastifyServerOptions = {},
+): Promise<SeederApp> {
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', '*.password'] },
     ...options,
@@ -55,13 +59,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}, options: Fast
   app.setErrorHandler((err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => {
-        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') || '';
+        const field =
+          v.instancePath.replace(/^\//, '').replace(/\//g, '.') ||
+          (v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') ||
+          '';
         return { field, message: v.message ?? 'is invalid' };
       });
       const where = err.validationContext ?? 'request';
       const first = issues[0];
       return reply.code(400).send({
-        message: issues.map((i) => (i.field ? `${where}.${i.field}: ${i.message}` : `${where}: ${i.message}`)).join('; '),
+        message: issues
+          .map((i) => (i.field ? `${where}.${i.field}: ${i.message}` : `${where}: ${i.message}`))
+          .join('; '),
         ...(first?.field ? { field: first.field } : {}),
       });
     }

@@ -9,27 +9,27 @@ const secret = z
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier');
 
 /** "" means unset: .env files carry `KEY=` for optional settings. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const port = z.coerce.number().int().min(1).max(65535);
 
 /** `customers=2000,products=300,orders=5000,seed=7` */
-export const SeedOnStart = z
-  .string()
-  .transform((s, ctx) => {
-    const out: Record<string, number> = {};
-    for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const [key, value] = part.split('=').map((x) => x.trim());
-      const n = Number(value);
-      if (!key || !['customers', 'products', 'orders', 'seed'].includes(key) || !Number.isInteger(n) || n < 0) {
-        ctx.addIssue({ code: 'custom', message: `"${part}" is not one of customers=N, products=N, orders=N, seed=N` });
-        return z.NEVER;
-      }
-      out[key] = n;
+export const SeedOnStart = z.string().transform((s, ctx) => {
+  const out: Record<string, number> = {};
+  for (const part of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [key, value] = part.split('=').map((x) => x.trim());
+    const n = Number(value);
+    if (!key || !['customers', 'products', 'orders', 'seed'].includes(key) || !Number.isInteger(n) || n < 0) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not one of customers=N, products=N, orders=N, seed=N` });
+      return z.NEVER;
     }
-    return out;
-  });
+    out[key] = n;
+  }
+  return out;
+});
 
 /** The database settings every component shares (.env: PG_*, *_PG_USER, *_PG_PASSWORD). */
 export const DatabaseEnv = z.object({
@@ -79,9 +79,7 @@ export class ConfigError extends Error {
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   return result.data;
 }

@@ -16,13 +16,26 @@ export class SeedError extends Error {
 export const isSeedError = (err: unknown): err is SeedError => err instanceof SeedError;
 
 /** Socket-level failures and the SQLSTATEs a server uses while it is down, starting or stopping. */
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(err.message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+    err.message,
+  );
 }
 
 /** Concurrent changes that lost a race: the action is skipped and counted, not reported. */
@@ -34,7 +47,10 @@ export function isConflict(err: unknown): boolean {
 export function toSeedError(err: unknown): unknown {
   if (isSeedError(err)) return err;
   if (isDatabaseUnavailable(err)) {
-    return new SeedError('db_unavailable', 'the database is unreachable; is PostgreSQL running? (npm run stack -- status)');
+    return new SeedError(
+      'db_unavailable',
+      'the database is unreachable; is PostgreSQL running? (npm run stack -- status)',
+    );
   }
   return err;
 }

@@ -31,12 +31,21 @@ async function populateOnStart(app: SeederApp, config: Config): Promise<void> {
       app.log.info({ customers: counts.customers }, 'SEED_ON_START skipped: the database already has customers');
     } else {
       const s = config.seedOnStart;
-      const job = app.loads.start({ customers: s.customers ?? 0, products: s.products ?? 0, orders: s.orders ?? 0, seed: s.seed });
+      const job = app.loads.start({
+        customers: s.customers ?? 0,
+        products: s.products ?? 0,
+        orders: s.orders ?? 0,
+        seed: s.seed,
+      });
       await app.loads.wait(job.id).catch(() => undefined);
     }
   }
   if (config.deltasOnStart) {
-    app.deltas.start({ ratePerSecond: config.deltasOnStart, mix: { insert: 0.35, update: 0.55, delete: 0.1 }, concurrency: 4 });
+    app.deltas.start({
+      ratePerSecond: config.deltasOnStart,
+      mix: { insert: 0.35, update: 0.55, delete: 0.1 },
+      concurrency: 4,
+    });
   }
 }
 
@@ -76,7 +85,9 @@ async function main(): Promise<void> {
     const code = (err as { code?: string }).code;
     app.log.error(
       { err: (err as Error).message },
-      code === 'EADDRINUSE' ? `port ${config.http.port} is taken; stop what uses it or set SEEDER_PORT` : 'could not listen',
+      code === 'EADDRINUSE'
+        ? `port ${config.http.port} is taken; stop what uses it or set SEEDER_PORT`
+        : 'could not listen',
     );
     process.exit(1);
   }

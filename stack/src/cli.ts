@@ -20,7 +20,9 @@ const usage = `usage: npm run stack -- <command>
   down [--wipe]                 stop what up started; --wipe deletes data and logs too
   status                        state, pid and port of each component
   logs <component> [-n N] [-f]  print (or follow) a component's log
-components: ${allComponents().map((c) => c.name).join(', ')}`;
+components: ${allComponents()
+  .map((c) => c.name)
+  .join(', ')}`;
 
 const say = (message: string) => process.stdout.write(`stack: ${message}\n`);
 
@@ -67,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up':
       await up(ctx, rest);
-      say(`ready. Seeder API and Swagger UI: http://127.0.0.1:${ctx.cfg.env.SEEDER_PORT}/docs ; database: postgresql://${ctx.cfg.env.PG_USER}:***@127.0.0.1:${ctx.cfg.env.PG_PORT}/${ctx.cfg.env.PG_DATABASE}`);
+      say(
+        `ready. Seeder API and Swagger UI: http://127.0.0.1:${ctx.cfg.env.SEEDER_PORT}/docs ; database: postgresql://${ctx.cfg.env.PG_USER}:***@127.0.0.1:${ctx.cfg.env.PG_PORT}/${ctx.cfg.env.PG_DATABASE}`,
+      );
       return 0;
     case 'down':
       await down(ctx, { wipe: values.wipe });
@@ -79,7 +83,10 @@ async function main(argv: string[]): Promise<number> {
       for (const r of rows) {
         const where = r.port ? `127.0.0.1:${r.port}` : '';
         process.stdout.write(
-          `${r.name.padEnd(width)}  ${r.state.padEnd(8)}  ${r.pid ? `pid ${r.pid}`.padEnd(10) : ''.padEnd(10)}  ${where.padEnd(16)}  ${r.detail ?? ''}\n`.replace(/\s+\n$/, '\n'),
+          `${r.name.padEnd(width)}  ${r.state.padEnd(8)}  ${r.pid ? `pid ${r.pid}`.padEnd(10) : ''.padEnd(10)}  ${where.padEnd(16)}  ${r.detail ?? ''}\n`.replace(
+            /\s+\n$/,
+            '\n',
+          ),
         );
       }
       return 0;

@@ -53,8 +53,14 @@ export async function startService(ctx: Context, spec: ServiceSpec): Promise<str
   const name = spec.spawn.name;
   const existing = runningPid(ctx.cfg, name);
   if (existing) {
-    if (await waitUntil(spec.healthy, spec.timeoutMs)) return `already running (pid ${existing.pid}, 127.0.0.1:${spec.port})`;
-    throw new StackError(name, `runs (pid ${existing.pid}) but is not healthy`, `see npm run stack -- logs ${name}`, tail(ctx.cfg, name));
+    if (await waitUntil(spec.healthy, spec.timeoutMs))
+      return `already running (pid ${existing.pid}, 127.0.0.1:${spec.port})`;
+    throw new StackError(
+      name,
+      `runs (pid ${existing.pid}) but is not healthy`,
+      `see npm run stack -- logs ${name}`,
+      tail(ctx.cfg, name),
+    );
   }
   if (await portOpen(spec.port)) {
     throw new StackError(name, `port ${spec.port} is taken by a process this stack did not start`, spec.portHint);
@@ -63,15 +69,30 @@ export async function startService(ctx: Context, spec: ServiceSpec): Promise<str
   const rec = spawnDetached(ctx.cfg, spec.spawn);
   const ok = await waitUntil(async () => !isAlive(rec.pid) || (await spec.healthy()), spec.timeoutMs);
   if (!isAlive(rec.pid)) {
-    throw new StackError(name, 'exited during start-up', `see the log above, or npm run stack -- logs ${name}`, tail(ctx.cfg, name));
+    throw new StackError(
+      name,
+      'exited during start-up',
+      `see the log above, or npm run stack -- logs ${name}`,
+      tail(ctx.cfg, name),
+    );
   }
   if (!ok) {
-    throw new StackError(name, `not healthy after ${spec.timeoutMs / 1000} s`, `npm run stack -- logs ${name}`, tail(ctx.cfg, name));
+    throw new StackError(
+      name,
+      `not healthy after ${spec.timeoutMs / 1000} s`,
+      `npm run stack -- logs ${name}`,
+      tail(ctx.cfg, name),
+    );
   }
   return `up (pid ${rec.pid}, 127.0.0.1:${spec.port}) in ${((Date.now() - started) / 1000).toFixed(1)} s`;
 }
 
-export async function serviceStatus(ctx: Context, name: string, port: number, healthy: () => Promise<boolean>): Promise<ComponentStatus> {
+export async function serviceStatus(
+  ctx: Context,
+  name: string,
+  port: number,
+  healthy: () => Promise<boolean>,
+): Promise<ComponentStatus> {
   const rec = runningPid(ctx.cfg, name);
   if (!rec) {
     const taken = await portOpen(port);

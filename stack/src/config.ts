@@ -17,6 +17,8 @@ export const StackEnv = DatabaseEnv.extend({
   DELTAS_ON_START: z.string().default(''),
   /** Where the stack keeps data, logs, pids and downloads (git-ignored). */
   STACK_HOME: z.string().default('.stack'),
+  /** Resolved jars, shared by every STACK_HOME (the test suites use their own homes). */
+  STACK_LIB: z.string().default('.stack/lib'),
 });
 export type StackEnv = z.infer<typeof StackEnv>;
 
@@ -47,7 +49,7 @@ export function loadStackConfig(processEnv: NodeJS.ProcessEnv = process.env): St
       run: path.join(home, 'run'),
       logs: path.join(home, 'logs'),
       data: path.join(home, 'data'),
-      lib: path.join(home, 'lib'),
+      lib: path.resolve(ROOT, env.STACK_LIB),
     },
   };
 }

@@ -8,7 +8,12 @@ function candidates(env: NodeJS.ProcessEnv): string[] {
   const out: string[] = [];
   if (env.JAVA_HOME) out.push(path.join(env.JAVA_HOME, 'bin', 'java'));
   for (const dir of (env.PATH ?? '').split(path.delimiter)) if (dir) out.push(path.join(dir, 'java'));
-  const roots = ['/usr/lib/jvm', '/opt/java', '/Library/Java/JavaVirtualMachines', path.join(env.HOME ?? '/nonexistent', '.sdkman/candidates/java')];
+  const roots = [
+    '/usr/lib/jvm',
+    '/opt/java',
+    '/Library/Java/JavaVirtualMachines',
+    path.join(env.HOME ?? '/nonexistent', '.sdkman/candidates/java'),
+  ];
   for (const root of roots) {
     if (!existsSync(root)) continue;
     for (const d of readdirSync(root)) {

@@ -25,8 +25,12 @@ export async function resolveJars(
     name: logName,
     command: path.join(ROOT, 'mvnw'),
     args: [
-      '-B', '-q', '-f', path.join(ROOT, spec.pom),
-      'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`,
+      '-B',
+      '-q',
+      '-f',
+      path.join(ROOT, spec.pom),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${tmp}`,
       ...Object.entries(spec.properties).map(([k, v]) => `-D${k}=${v}`),
     ],
     cwd: ROOT,
@@ -34,7 +38,12 @@ export async function resolveJars(
   });
   if (code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new StackError(spec.name, `Maven could not resolve ${spec.what} (exit ${code})`, `check the network to Maven Central and the version in .env; full log: ${path.relative(ROOT, path.join(ctx.cfg.dirs.logs, `${logName}.log`))}`, tail(ctx.cfg, logName, 15));
+    throw new StackError(
+      spec.name,
+      `Maven could not resolve ${spec.what} (exit ${code})`,
+      `check the network to Maven Central and the version in .env; full log: ${path.relative(ROOT, path.join(ctx.cfg.dirs.logs, `${logName}.log`))}`,
+      tail(ctx.cfg, logName, 15),
+    );
   }
   writeFileSync(path.join(tmp, '.complete'), new Date().toISOString());
   rmSync(dir, { recursive: true, force: true });

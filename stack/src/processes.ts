@@ -110,7 +110,11 @@ export function runToLog(cfg: StackConfig, spec: SpawnSpec): Promise<number> {
 }
 
 /** Sends `signal`, waits up to `timeoutMs` for the process to end, then kills it. */
-export async function stopPid(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<'stopped' | 'killed' | 'gone'> {
+export async function stopPid(
+  pid: number,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<'stopped' | 'killed' | 'gone'> {
   if (!isAlive(pid)) return 'gone';
   try {
     process.kill(pid, signal);

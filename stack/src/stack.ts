@@ -19,7 +19,9 @@ export async function up(ctx: Context, layerNames: string[]): Promise<void> {
       const started = Date.now();
       ctx.say(`${component.name}: starting`);
       const summary = await component.up(ctx);
-      ctx.say(`${component.name}: ${summary}${component.kind === 'task' ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`);
+      ctx.say(
+        `${component.name}: ${summary}${component.kind === 'task' ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`,
+      );
     }
   }
 }
@@ -34,7 +36,9 @@ export async function down(ctx: Context, options: { wipe: boolean }): Promise<vo
   if (options.wipe) {
     rmSync(ctx.cfg.dirs.data, { recursive: true, force: true });
     rmSync(ctx.cfg.dirs.logs, { recursive: true, force: true });
-    ctx.say(`wiped ${path.relative(ROOT, ctx.cfg.dirs.data)} and ${path.relative(ROOT, ctx.cfg.dirs.logs)} (downloads kept)`);
+    ctx.say(
+      `wiped ${path.relative(ROOT, ctx.cfg.dirs.data)} and ${path.relative(ROOT, ctx.cfg.dirs.logs)} (downloads kept)`,
+    );
   }
 }
 

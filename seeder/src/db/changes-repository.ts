@@ -38,8 +38,16 @@ export async function readBounds(pool: Pool): Promise<Bounds> {
             (SELECT min(id) FROM orders) o0, (SELECT max(id) FROM orders) o1`,
   );
   const r = rows[0]!;
-  const range = (a: string | null | undefined, b: string | null | undefined): [number, number] => [Number(a ?? 0), Number(b ?? 0)];
-  return { customers: range(r.c0, r.c1), addresses: range(r.a0, r.a1), products: range(r.p0, r.p1), orders: range(r.o0, r.o1) };
+  const range = (a: string | null | undefined, b: string | null | undefined): [number, number] => [
+    Number(a ?? 0),
+    Number(b ?? 0),
+  ];
+  return {
+    customers: range(r.c0, r.c1),
+    addresses: range(r.a0, r.a1),
+    products: range(r.p0, r.p1),
+    orders: range(r.o0, r.o1),
+  };
 }
 
 const point = (rng: Rng, [min, max]: [number, number]) => min + Math.floor(rng.next() * (max - min + 1));
@@ -81,10 +89,23 @@ export class Changes {
          SELECT n.id, $1 || n.id || '@' || $2, $3, $4, $5 FROM n RETURNING id)
        INSERT INTO addresses (customer_id, line1, line2, city, region, postal_code, country_code, is_default)
        SELECT c.id, $6, $7, $8, $9, $10, 'US', true FROM c`,
-      [local, rng.pick(pools.emailDomains), first, last, rng.chance(0.8) ? rng.digits('+1-###-###-####') : null,
-        line1, line2 === '\\N' ? null : line2, city, region, postal],
+      [
+        local,
+        rng.pick(pools.emailDomains),
+        first,
+        last,
+        rng.chance(0.8) ? rng.digits('+1-###-###-####') : null,
+        line1,
+        line2 === '\\N' ? null : line2,
+        city,
+        region,
+        postal,
+      ],
     );
-    return [{ table: 'customers', op: 'insert', rows: 1 }, { table: 'addresses', op: 'insert', rows: 1 }];
+    return [
+      { table: 'customers', op: 'insert', rows: 1 },
+      { table: 'addresses', op: 'insert', rows: 1 },
+    ];
   }
 
   /** A new product is listed, with its stock. */
@@ -103,11 +124,18 @@ export class Changes {
          INSERT INTO products (id, category_id, sku, name, description, price) OVERRIDING SYSTEM VALUE
          SELECT n.id, $1, 'SKU-' || lpad(n.id::text, 8, '0'), $2, $3, $4 FROM n RETURNING id)
        INSERT INTO inventory (product_id, quantity) SELECT p.id, $5 FROM p`,
-      [leafIds[leafIndex], `${adjective} ${material} ${noun}`,
+      [
+        leafIds[leafIndex],
+        `${adjective} ${material} ${noun}`,
         `${adjective} ${noun.toLowerCase()} in ${material.toLowerCase()}, from our ${leaf.name.toLowerCase()} range.`,
-        price.toFixed(2), rng.int(20, 300)],
+        price.toFixed(2),
+        rng.int(20, 300),
+      ],
     );
-    return [{ table: 'products', op: 'insert', rows: 1 }, { table: 'inventory', op: 'insert', rows: 1 }];
+    return [
+      { table: 'products', op: 'insert', rows: 1 },
+      { table: 'inventory', op: 'insert', rows: 1 },
+    ];
   }
 
   /**
@@ -124,7 +152,12 @@ export class Changes {
            FROM customers c WHERE c.id = ${pickFrom('customers', 'true', '')}`,
         [point(rng, bounds.customers)],
       );
-      const want = rng.weighted([[1, 45], [2, 30], [3, 15], [4, 10]] as const);
+      const want = rng.weighted([
+        [1, 45],
+        [2, 30],
+        [3, 15],
+        [4, 10],
+      ] as const);
       // Sorted by id so that concurrent orders lock inventory rows in one order (no deadlocks).
       const products = await client.query<{ id: string; price: string }>(
         `SELECT p.id, p.price FROM products p JOIN inventory i ON i.product_id = p.id
@@ -135,7 +168,13 @@ export class Changes {
         await client.query('ROLLBACK');
         return customer.rows.length === 0 ? this.addCustomer(rng) : this.addProduct(rng);
       }
-      const quantities = products.rows.map(() => rng.weighted([[1, 75], [2, 18], [3, 7]] as const));
+      const quantities = products.rows.map(() =>
+        rng.weighted([
+          [1, 75],
+          [2, 18],
+          [3, 7],
+        ] as const),
+      );
       const stocked = await client.query<{ product_id: string }>(
         `UPDATE inventory i SET quantity = i.quantity - w.qty
            FROM unnest($1::bigint[], $2::int[]) AS w(product_id, qty)
@@ -184,7 +223,12 @@ export class Changes {
        SELECT o.id, $2, 'captured', o.total, now() FROM o`,
       [point(rng, bounds.orders), rng.weighted(paymentMethods)],
     );
-    return rowCount ? [{ table: 'orders', op: 'update', rows: 1 }, { table: 'payments', op: 'insert', rows: 1 }] : [];
+    return rowCount
+      ? [
+          { table: 'orders', op: 'update', rows: 1 },
+          { table: 'payments', op: 'insert', rows: 1 },
+        ]
+      : [];
   }
 
   /** paid -> shipped: a shipment is created. */
@@ -196,9 +240,18 @@ export class Changes {
          RETURNING id)
        INSERT INTO shipments (order_id, carrier, tracking_number, shipped_at)
        SELECT o.id, $2, $3, now() FROM o`,
-      [point(rng, bounds.orders), carrier, carrier === 'ups' ? `1Z${rng.digits('################')}` : rng.digits('############')],
+      [
+        point(rng, bounds.orders),
+        carrier,
+        carrier === 'ups' ? `1Z${rng.digits('################')}` : rng.digits('############'),
+      ],
     );
-    return rowCount ? [{ table: 'orders', op: 'update', rows: 1 }, { table: 'shipments', op: 'insert', rows: 1 }] : [];
+    return rowCount
+      ? [
+          { table: 'orders', op: 'update', rows: 1 },
+          { table: 'shipments', op: 'insert', rows: 1 },
+        ]
+      : [];
   }
 
   /** shipped -> delivered: the shipment arrives. */
@@ -210,7 +263,12 @@ export class Changes {
        UPDATE shipments s SET status = 'delivered', delivered_at = now() FROM o WHERE s.order_id = o.id`,
       [point(rng, bounds.orders)],
     );
-    return rowCount ? [{ table: 'orders', op: 'update', rows: 1 }, { table: 'shipments', op: 'update', rows: 1 }] : [];
+    return rowCount
+      ? [
+          { table: 'orders', op: 'update', rows: 1 },
+          { table: 'shipments', op: 'update', rows: 1 },
+        ]
+      : [];
   }
 
   /** placed|paid -> cancelled: a captured payment is refunded and the stock goes back. */

@@ -70,7 +70,10 @@ export async function runFullLoad(
     await client.query("SET LOCAL lock_timeout = '10s'");
     await client.query(`LOCK TABLE ${tables.join(', ')} IN SHARE ROW EXCLUSIVE MODE`).catch((err: unknown) => {
       if ((err as { code?: string }).code === '55P03') {
-        throw new SeedError('busy', 'another session has held the storefront tables for 10 s; commit or end it and retry');
+        throw new SeedError(
+          'busy',
+          'another session has held the storefront tables for 10 s; commit or end it and retry',
+        );
       }
       throw err;
     });

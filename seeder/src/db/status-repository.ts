@@ -32,7 +32,8 @@ export async function checkReadiness(pool: Pool): Promise<Readiness> {
   );
   const { applied, failed, latest } = h.rows[0]!;
   const migrations = { applied: Number(applied), latest };
-  if (Number(failed) > 0) return { ready: false, reason: 'a Flyway migration failed; see flyway_schema_history', migrations };
+  if (Number(failed) > 0)
+    return { ready: false, reason: 'a Flyway migration failed; see flyway_schema_history', migrations };
   if (missing.length > 0) return { ready: false, reason: `tables missing: ${missing.join(', ')}`, migrations };
   return { ready: true, migrations };
 }

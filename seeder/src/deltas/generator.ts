@@ -27,14 +27,40 @@ export const defaultMix: Mix = { insert: 0.35, update: 0.55, delete: 0.1 };
 
 type Action = keyof Pick<
   Changes,
-  'addCustomer' | 'addProduct' | 'placeOrder' | 'payOrder' | 'shipOrder' | 'deliverOrder' | 'cancelOrder' | 'changePrice' | 'restock' | 'moveCustomer' | 'deleteCustomer' | 'deleteAddress'
+  | 'addCustomer'
+  | 'addProduct'
+  | 'placeOrder'
+  | 'payOrder'
+  | 'shipOrder'
+  | 'deliverOrder'
+  | 'cancelOrder'
+  | 'changePrice'
+  | 'restock'
+  | 'moveCustomer'
+  | 'deleteCustomer'
+  | 'deleteAddress'
 >;
 
 /** What each kind of action does, by weight; the life cycle steps dominate, as in a real shop. */
 const actions: Record<Op, readonly (readonly [Action, number])[]> = {
-  insert: [['placeOrder', 65], ['addCustomer', 30], ['addProduct', 5]],
-  update: [['payOrder', 25], ['shipOrder', 20], ['deliverOrder', 18], ['cancelOrder', 5], ['changePrice', 12], ['restock', 10], ['moveCustomer', 10]],
-  delete: [['deleteCustomer', 25], ['deleteAddress', 75]],
+  insert: [
+    ['placeOrder', 65],
+    ['addCustomer', 30],
+    ['addProduct', 5],
+  ],
+  update: [
+    ['payOrder', 25],
+    ['shipOrder', 20],
+    ['deliverOrder', 18],
+    ['cancelOrder', 5],
+    ['changePrice', 12],
+    ['restock', 10],
+    ['moveCustomer', 10],
+  ],
+  delete: [
+    ['deleteCustomer', 25],
+    ['deleteAddress', 75],
+  ],
 };
 
 export type DeltaState = 'stopped' | 'running' | 'paused' | 'waiting_for_database';
@@ -169,7 +195,8 @@ export class DeltaGenerator {
       stoppedAt: this.stoppedAt ? new Date(this.stoppedAt).toISOString() : null,
       elapsedSeconds: round(elapsed),
       achievedRate: elapsed > 0 ? round(this.total.rowChanges / elapsed) : 0,
-      recentRate: this.state !== 'stopped' && recentSeconds > 0 ? round((this.total.rowChanges - r0) / recentSeconds) : 0,
+      recentRate:
+        this.state !== 'stopped' && recentSeconds > 0 ? round((this.total.rowChanges - r0) / recentSeconds) : 0,
       ...this.total,
       lastError: this.lastError,
       counts: this.counts,
@@ -208,7 +235,11 @@ export class DeltaGenerator {
 
   private chooseAction(): Action {
     const { mix } = this.settings!;
-    const op = this.rng.weighted([['insert', mix.insert], ['update', mix.update], ['delete', mix.delete]] as const);
+    const op = this.rng.weighted([
+      ['insert', mix.insert],
+      ['update', mix.update],
+      ['delete', mix.delete],
+    ] as const);
     return this.rng.weighted(actions[op]);
   }
 
@@ -242,7 +273,10 @@ export class DeltaGenerator {
         const rows = this.record(changes);
         this.tokens -= rows - 1;
         if (this.state === 'waiting_for_database') {
-          this.log.info({ downSeconds: round((Date.now() - this.unavailableSince) / 1000) }, 'database is back; deltas resume');
+          this.log.info(
+            { downSeconds: round((Date.now() - this.unavailableSince) / 1000) },
+            'database is back; deltas resume',
+          );
           this.state = this.pausedBy > 0 ? 'paused' : 'running';
           this.lastError = null;
         }

@@ -37,10 +37,30 @@ export interface OrderBundle {
 
 /** Older orders have moved further along their life cycle. */
 function finalStatus(rng: Rng, ageDays: number): OrderStatus {
-  if (ageDays < 1) return rng.weighted([['placed', 45], ['paid', 45], ['cancelled', 10]] as const);
-  if (ageDays < 3) return rng.weighted([['placed', 5], ['paid', 35], ['shipped', 52], ['cancelled', 8]] as const);
-  if (ageDays < 8) return rng.weighted([['paid', 3], ['shipped', 47], ['delivered', 44], ['cancelled', 6]] as const);
-  return rng.weighted([['delivered', 94], ['cancelled', 6]] as const);
+  if (ageDays < 1)
+    return rng.weighted([
+      ['placed', 45],
+      ['paid', 45],
+      ['cancelled', 10],
+    ] as const);
+  if (ageDays < 3)
+    return rng.weighted([
+      ['placed', 5],
+      ['paid', 35],
+      ['shipped', 52],
+      ['cancelled', 8],
+    ] as const);
+  if (ageDays < 8)
+    return rng.weighted([
+      ['paid', 3],
+      ['shipped', 47],
+      ['delivered', 44],
+      ['cancelled', 6],
+    ] as const);
+  return rng.weighted([
+    ['delivered', 94],
+    ['cancelled', 6],
+  ] as const);
 }
 
 function trackingNumber(rng: Rng, carrier: string): string {
@@ -73,12 +93,29 @@ export function orderBundle(plan: LoadPlan, index: number): OrderBundle {
   // A customer who had signed up by then: index < frac * customers makes created_at < placedAt.
   const signedUp = Math.max(1, Math.floor(frac * plan.customers));
   const customerIndex = Math.floor(rng.next() * signedUp);
-  placedAt = Math.min(plan.until - MINUTE_MS, Math.max(placedAt, customerCreatedAt(plan, customerIndex) + 10 * MINUTE_MS));
+  placedAt = Math.min(
+    plan.until - MINUTE_MS,
+    Math.max(placedAt, customerCreatedAt(plan, customerIndex) + 10 * MINUTE_MS),
+  );
 
-  const count = Math.min(plan.products, rng.weighted([[1, 40], [2, 30], [3, 15], [4, 10], [5, 5]] as const));
+  const count = Math.min(
+    plan.products,
+    rng.weighted([
+      [1, 40],
+      [2, 30],
+      [3, 15],
+      [4, 10],
+      [5, 5],
+    ] as const),
+  );
   const items = pickProducts(rng, plan.products, count).map((productIndex) => ({
     productIndex,
-    quantity: rng.weighted([[1, 70], [2, 20], [3, 8], [4, 2]] as const),
+    quantity: rng.weighted([
+      [1, 70],
+      [2, 20],
+      [3, 8],
+      [4, 2],
+    ] as const),
     unitCents: productPriceCents(plan, productIndex),
   }));
   const totalCents = items.reduce((sum, it) => sum + it.quantity * it.unitCents, 0);
@@ -90,7 +127,9 @@ export function orderBundle(plan: LoadPlan, index: number): OrderBundle {
   const deliveredAt = shippedAt + rng.int(24, 120) * HOUR_MS;
   const cancelledAfterPayment = status === 'cancelled' && rng.chance(0.4);
   const cancelledAt = (cancelledAfterPayment ? paidAt : placedAt) + rng.int(10, 24 * 60) * MINUTE_MS;
-  const last = { placed: placedAt, paid: paidAt, shipped: shippedAt, delivered: deliveredAt, cancelled: cancelledAt }[status];
+  const last = { placed: placedAt, paid: paidAt, shipped: shippedAt, delivered: deliveredAt, cancelled: cancelledAt }[
+    status
+  ];
   const room = Math.max(0, plan.until - placedAt - MINUTE_MS);
   const squeeze = last - placedAt > room ? room / (last - placedAt) : 1;
   const at = (t: number) => placedAt + Math.floor((t - placedAt) * squeeze);

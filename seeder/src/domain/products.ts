@@ -17,7 +17,10 @@ export function productPriceCents(plan: LoadPlan, index: number): number {
   const u = unit(plan.seed, Stream.products, index, 7);
   const dollars = Math.floor(min * Math.pow(max / min, u));
   const endings = [99, 99, 49, 0, 95];
-  return Math.max(1, dollars * 100 + (endings[hash32(plan.seed, Stream.products, index, 8) % endings.length] as number));
+  return Math.max(
+    1,
+    dollars * 100 + (endings[hash32(plan.seed, Stream.products, index, 8) % endings.length] as number),
+  );
 }
 
 export interface ProductRows {

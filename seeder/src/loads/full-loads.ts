@@ -82,11 +82,20 @@ export class FullLoads {
           update(p);
           job.status = 'succeeded';
           job.percent = 100;
-          this.log.info({ job: job.id, rows: job.rows, seconds: job.elapsedSeconds, rowsPerSecond: job.rowsPerSecond }, 'full load done');
+          this.log.info(
+            { job: job.id, rows: job.rows, seconds: job.elapsedSeconds, rowsPerSecond: job.rowsPerSecond },
+            'full load done',
+          );
         },
         (err: unknown) => {
           const e = toSeedError(err);
-          entry.failure = e instanceof SeedError ? e : new SeedError('load_failed', `full load ${job.id} failed and was rolled back, nothing was written; GET /jobs/${job.id} has the error`);
+          entry.failure =
+            e instanceof SeedError
+              ? e
+              : new SeedError(
+                  'load_failed',
+                  `full load ${job.id} failed and was rolled back, nothing was written; GET /jobs/${job.id} has the error`,
+                );
           job.status = 'failed';
           job.error = e instanceof Error ? e.message : String(e);
           job.rows = 0;

@@ -6,8 +6,17 @@ const weight = z.number().min(0).max(1000);
 
 export const DeltaStartBody = z
   .object({
-    ratePerSecond: z.number().positive().max(50_000).describe('Target row changes per second (cascaded deletes included).'),
-    durationSeconds: z.number().positive().max(7 * 86_400).optional().describe('Stop by itself after this many seconds.'),
+    ratePerSecond: z
+      .number()
+      .positive()
+      .max(50_000)
+      .describe('Target row changes per second (cascaded deletes included).'),
+    durationSeconds: z
+      .number()
+      .positive()
+      .max(7 * 86_400)
+      .optional()
+      .describe('Stop by itself after this many seconds.'),
     mix: z
       .object({ insert: weight, update: weight, delete: weight })
       .strict()
@@ -15,7 +24,12 @@ export const DeltaStartBody = z
       .optional()
       .describe(`Relative weights of insert, update and delete actions; default ${JSON.stringify(defaultMix)}.`),
     concurrency: z.number().int().min(1).max(32).optional().describe('Actions in flight at once; default 4.'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
   })
   .strict();
 
@@ -45,7 +59,10 @@ const StatusSchema = z.object({
 });
 const ErrorSchema = z.object({ message: z.string(), field: z.string().optional() });
 
-const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator; maxConcurrency: number }> = async (app, { deltas, maxConcurrency }) => {
+const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator; maxConcurrency: number }> = async (
+  app,
+  { deltas, maxConcurrency },
+) => {
   app.post(
     '/deltas/start',
     {
@@ -79,7 +96,13 @@ const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator; maxConcurrency: nu
 
   app.get(
     '/deltas',
-    { schema: { tags: ['deltas'], summary: 'Generator status: target and achieved rate, counts per table and operation', response: { 200: StatusSchema } } },
+    {
+      schema: {
+        tags: ['deltas'],
+        summary: 'Generator status: target and achieved rate, counts per table and operation',
+        response: { 200: StatusSchema },
+      },
+    },
     async () => deltas.status(),
   );
 };

@@ -7,14 +7,38 @@ export const FullLoadBody = z
   .object({
     customers: z.number().int().min(0).max(5_000_000).describe('Customers to create (each with 1-2 addresses).'),
     products: z.number().int().min(0).max(1_000_000).describe('Products to create (each with an inventory row).'),
-    orders: z.number().int().min(0).max(20_000_000).describe('Orders to create, with items, payments and shipments as their status says.'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('Same seed, same until, empty database: the same data.'),
-    until: z.iso.datetime({ offset: true }).optional().describe('End of the simulated two years of history; default: start of the current UTC day.'),
+    orders: z
+      .number()
+      .int()
+      .min(0)
+      .max(20_000_000)
+      .describe('Orders to create, with items, payments and shipments as their status says.'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional()
+      .describe('Same seed, same until, empty database: the same data.'),
+    until: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('End of the simulated two years of history; default: start of the current UTC day.'),
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.orders > 0 && b.customers === 0) ctx.addIssue({ code: 'custom', path: ['customers'], message: 'orders need customers: customers must be > 0 when orders > 0' });
-    if (b.orders > 0 && b.products === 0) ctx.addIssue({ code: 'custom', path: ['products'], message: 'orders need products: products must be > 0 when orders > 0' });
+    if (b.orders > 0 && b.customers === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customers'],
+        message: 'orders need customers: customers must be > 0 when orders > 0',
+      });
+    if (b.orders > 0 && b.products === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['products'],
+        message: 'orders need products: products must be > 0 when orders > 0',
+      });
   });
 
 const JobSchema = z.object({
@@ -50,7 +74,9 @@ const plugin: FastifyPluginAsyncZod<{ loads: FullLoads }> = async (app, { loads 
           'Writes a consistent dataset in one transaction (all or nothing) with bulk COPY. Answers 202 with a job to poll at ' +
           '/jobs/{id}; with ?wait=true it answers when the load has finished. One load at a time: a second gets 409.',
         body: FullLoadBody,
-        querystring: z.object({ wait: z.stringbool().default(false).describe('Answer only when the load has finished.') }),
+        querystring: z.object({
+          wait: z.stringbool().default(false).describe('Answer only when the load has finished.'),
+        }),
         response: { 200: JobSchema, 202: JobSchema, 400: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
       },
     },

@@ -7,7 +7,13 @@ import { SeedError } from '../errors.js';
 const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
   app.get(
     '/health',
-    { schema: { tags: ['status'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Liveness: the process answers',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -18,14 +24,18 @@ const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
         tags: ['status'],
         summary: 'Readiness: the database answers and the migrations are applied',
         response: {
-          200: z.object({ status: z.literal('ready'), migrations: z.object({ applied: z.number(), latest: z.string().nullable() }) }),
+          200: z.object({
+            status: z.literal('ready'),
+            migrations: z.object({ applied: z.number(), latest: z.string().nullable() }),
+          }),
           503: z.object({ message: z.string() }),
         },
       },
     },
     async () => {
       const r = await checkReadiness(pool);
-      if (!r.ready) throw new SeedError('not_ready', `not ready: ${r.reason}; run the migrations (npm run stack -- up source)`);
+      if (!r.ready)
+        throw new SeedError('not_ready', `not ready: ${r.reason}; run the migrations (npm run stack -- up source)`);
       return { status: 'ready' as const, migrations: r.migrations! };
     },
   );
@@ -36,7 +46,10 @@ const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
       schema: {
         tags: ['status'],
         summary: 'Rows per table',
-        response: { 200: z.object({ rows: z.record(z.string(), z.number()), total: z.number() }), 503: z.object({ message: z.string() }) },
+        response: {
+          200: z.object({ rows: z.record(z.string(), z.number()), total: z.number() }),
+          503: z.object({ message: z.string() }),
+        },
       },
     },
     async () => {

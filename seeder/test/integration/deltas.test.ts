@@ -34,16 +34,24 @@ describe('deltas', () => {
   });
 
   it('produces inserts, updates and deletes on the expected tables at about the asked rate', async () => {
-    const load = await app.inject({ method: 'POST', url: '/full-load?wait=true', payload: { customers: 500, products: 100, orders: 2000, seed: 3 } });
+    const load = await app.inject({
+      method: 'POST',
+      url: '/full-load?wait=true',
+      payload: { customers: 500, products: 100, orders: 2000, seed: 3 },
+    });
     expect(load.statusCode).toBe(200);
-    const before = Number((await db.query(`SELECT count(*) FROM orders WHERE status IN ('paid', 'shipped', 'delivered')`)).rows[0].count);
+    const before = Number(
+      (await db.query(`SELECT count(*) FROM orders WHERE status IN ('paid', 'shipped', 'delivered')`)).rows[0].count,
+    );
 
     expect((await start({ ratePerSecond: 200, durationSeconds: 5, seed: 2 })).statusCode).toBe(200);
     const second = await start({ ratePerSecond: 10 });
     expect(second.statusCode).toBe(409);
     await sleep(5_500);
     const s = await status();
-    console.log(`deltas at 200/s for 5 s: achieved ${s.achievedRate}/s, ${s.rowChanges} row changes in ${s.actions} actions, ${s.conflicts} conflicts`);
+    console.log(
+      `deltas at 200/s for 5 s: achieved ${s.achievedRate}/s, ${s.rowChanges} row changes in ${s.actions} actions, ${s.conflicts} conflicts`,
+    );
     expect(s.state).toBe('stopped');
     expect(s.errors).toBe(0);
     expect(s.achievedRate).toBeGreaterThan(200 * 0.9);
@@ -59,16 +67,36 @@ describe('deltas', () => {
     expect(c.products.update).toBeGreaterThan(0);
     expect(c.addresses.update).toBeGreaterThan(0);
     expect(c.customers.delete + c.addresses.delete).toBeGreaterThan(0);
-    const after = Number((await db.query(`SELECT count(*) FROM orders WHERE status IN ('paid', 'shipped', 'delivered')`)).rows[0].count);
+    const after = Number(
+      (await db.query(`SELECT count(*) FROM orders WHERE status IN ('paid', 'shipped', 'delivered')`)).rows[0].count,
+    );
     expect(after).not.toBe(before);
   });
 
   it('keeps the data consistent while changing it', async () => {
-    expect(await scalar(`SELECT count(*) FROM orders o WHERE o.total <> (SELECT coalesce(sum(quantity * unit_price), 0) FROM order_items i WHERE i.order_id = o.id)`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.amount <> o.total`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM orders o LEFT JOIN payments p ON p.order_id = o.id WHERE (o.status IN ('paid', 'shipped', 'delivered')) <> (p.status IS NOT DISTINCT FROM 'captured')`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM orders o LEFT JOIN shipments s ON s.order_id = o.id WHERE (o.status IN ('shipped', 'delivered')) <> (s.id IS NOT NULL)`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM shipments s JOIN orders o ON o.id = s.order_id WHERE (s.status = 'delivered') <> (o.status = 'delivered')`)).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM orders o WHERE o.total <> (SELECT coalesce(sum(quantity * unit_price), 0) FROM order_items i WHERE i.order_id = o.id)`,
+      ),
+    ).toBe(0);
+    expect(
+      await scalar(`SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.amount <> o.total`),
+    ).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM orders o LEFT JOIN payments p ON p.order_id = o.id WHERE (o.status IN ('paid', 'shipped', 'delivered')) <> (p.status IS NOT DISTINCT FROM 'captured')`,
+      ),
+    ).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM orders o LEFT JOIN shipments s ON s.order_id = o.id WHERE (o.status IN ('shipped', 'delivered')) <> (s.id IS NOT NULL)`,
+      ),
+    ).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM shipments s JOIN orders o ON o.id = s.order_id WHERE (s.status = 'delivered') <> (o.status = 'delivered')`,
+      ),
+    ).toBe(0);
     expect(await scalar('SELECT count(*) FROM inventory WHERE quantity < 0')).toBe(0);
   });
 
@@ -85,7 +113,11 @@ describe('deltas', () => {
 
   it('pauses for a full load and resumes after it', async () => {
     expect((await start({ ratePerSecond: 100 })).statusCode).toBe(200);
-    const res = await app.inject({ method: 'POST', url: '/full-load', payload: { customers: 5000, products: 100, orders: 10000, seed: 9 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/full-load',
+      payload: { customers: 5000, products: 100, orders: 10000, seed: 9 },
+    });
     expect(res.statusCode).toBe(202);
     expect((await status()).state).toBe('paused');
     await app.loads.wait(res.json().id);

@@ -16,7 +16,8 @@ afterAll(async () => {
   await db?.end();
 });
 
-const load = (body: object, wait = true) => app.inject({ method: 'POST', url: `/full-load${wait ? '?wait=true' : ''}`, payload: body });
+const load = (body: object, wait = true) =>
+  app.inject({ method: 'POST', url: `/full-load${wait ? '?wait=true' : ''}`, payload: body });
 const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 const scalar = async (sql: string) => Number(Object.values((await db.query(sql)).rows[0])[0]);
 
@@ -36,14 +37,34 @@ describe('POST /full-load', () => {
   });
 
   it('writes a consistent dataset: valid references, totals and payments that match', async () => {
-    expect(await scalar(`SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)`)).toBe(0);
     expect(
-      await scalar(`SELECT count(*) FROM orders o WHERE o.total <> (SELECT sum(quantity * unit_price) FROM order_items i WHERE i.order_id = o.id)`),
+      await scalar(
+        `SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)`,
+      ),
     ).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.amount <> o.total`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM order_items i JOIN products p ON p.id = i.product_id WHERE i.unit_price <> p.price`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM orders o JOIN addresses a ON a.id = o.shipping_address_id WHERE a.customer_id <> o.customer_id`)).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM customers c WHERE (SELECT count(*) FROM addresses a WHERE a.customer_id = c.id AND a.is_default) <> 1`)).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM orders o WHERE o.total <> (SELECT sum(quantity * unit_price) FROM order_items i WHERE i.order_id = o.id)`,
+      ),
+    ).toBe(0);
+    expect(
+      await scalar(`SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.amount <> o.total`),
+    ).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM order_items i JOIN products p ON p.id = i.product_id WHERE i.unit_price <> p.price`,
+      ),
+    ).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM orders o JOIN addresses a ON a.id = o.shipping_address_id WHERE a.customer_id <> o.customer_id`,
+      ),
+    ).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM customers c WHERE (SELECT count(*) FROM addresses a WHERE a.customer_id = c.id AND a.is_default) <> 1`,
+      ),
+    ).toBe(0);
     // Payment iff the order was paid; shipment iff it left the warehouse.
     expect(
       await scalar(`SELECT count(*) FROM orders o LEFT JOIN payments p ON p.order_id = o.id
@@ -53,7 +74,11 @@ describe('POST /full-load', () => {
       await scalar(`SELECT count(*) FROM orders o LEFT JOIN shipments s ON s.order_id = o.id
                      WHERE (o.status IN ('shipped', 'delivered')) <> (s.id IS NOT NULL)`),
     ).toBe(0);
-    expect(await scalar(`SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.placed_at < c.created_at`)).toBe(0);
+    expect(
+      await scalar(
+        `SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.placed_at < c.created_at`,
+      ),
+    ).toBe(0);
     expect(await scalar(`SELECT count(*) FROM orders WHERE placed_at > '2026-01-01T00:00:00Z'`)).toBe(0);
   });
 
@@ -62,7 +87,16 @@ describe('POST /full-load', () => {
       const c = await adminClient(database);
       try {
         const parts: string[] = [];
-        for (const t of ['customers', 'addresses', 'products', 'inventory', 'orders', 'order_items', 'payments', 'shipments']) {
+        for (const t of [
+          'customers',
+          'addresses',
+          'products',
+          'inventory',
+          'orders',
+          'order_items',
+          'payments',
+          'shipments',
+        ]) {
           const cols = t === 'inventory' ? 'product_id' : 'id';
           // Every column but the load-time timestamps of the rows that get them from now().
           const r = await c.query(`SELECT md5(string_agg(x::text, ',' ORDER BY x.${cols})) AS h FROM ${t} x`);
@@ -76,7 +110,11 @@ describe('POST /full-load', () => {
     const other = await freshDatabase('it_full_load_twin');
     const twin = await buildApp(other);
     try {
-      const res = await twin.inject({ method: 'POST', url: '/full-load?wait=true', payload: { customers: 2000, products: 300, orders: 5000, seed: 7, until: '2026-01-01T00:00:00Z' } });
+      const res = await twin.inject({
+        method: 'POST',
+        url: '/full-load?wait=true',
+        payload: { customers: 2000, products: 300, orders: 5000, seed: 7, until: '2026-01-01T00:00:00Z' },
+      });
       expect(res.statusCode).toBe(200);
     } finally {
       await twin.close();
@@ -116,8 +154,12 @@ describe('POST /full-load', () => {
   it('leaves nothing half-written when a load fails', async () => {
     const before = (await app.inject({ url: '/stats' })).json().rows;
     // Failure injection: a trigger that fails the load at its very last table.
-    await db.query(`CREATE FUNCTION fail_load() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-    await db.query(`CREATE TRIGGER fail_load BEFORE INSERT ON shipments FOR EACH STATEMENT EXECUTE FUNCTION fail_load()`);
+    await db.query(
+      `CREATE FUNCTION fail_load() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    );
+    await db.query(
+      `CREATE TRIGGER fail_load BEFORE INSERT ON shipments FOR EACH STATEMENT EXECUTE FUNCTION fail_load()`,
+    );
     try {
       const res = await load({ customers: 300, products: 30, orders: 3000, seed: 2 });
       expect(res.statusCode).toBe(500);

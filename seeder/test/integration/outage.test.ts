@@ -19,7 +19,9 @@ const status = async () => (await app.inject({ url: '/deltas' })).json();
 
 describe('database outage', () => {
   it('answers 503 while the database is down and resumes the generator when it returns', async () => {
-    expect((await app.inject({ method: 'POST', url: '/deltas/start', payload: { ratePerSecond: 50 } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'POST', url: '/deltas/start', payload: { ratePerSecond: 50 } })).statusCode,
+    ).toBe(200);
     await sleep(1_000);
     const beforeOutage = (await status()).rowChanges;
     expect(beforeOutage).toBeGreaterThan(0);
@@ -31,7 +33,11 @@ describe('database outage', () => {
     expect(stats.json().message).toMatch(/database is unreachable/);
     const ready = await app.inject({ url: '/ready' });
     expect(ready.statusCode).toBe(503);
-    const load = await app.inject({ method: 'POST', url: '/full-load?wait=true', payload: { customers: 1, products: 1, orders: 1 } });
+    const load = await app.inject({
+      method: 'POST',
+      url: '/full-load?wait=true',
+      payload: { customers: 1, products: 1, orders: 1 },
+    });
     expect(load.statusCode).toBe(503);
     expect(load.body).not.toMatch(/at .*\.js:\d+/); // no stack trace
 

@@ -5,7 +5,11 @@ const base = { PG_PASSWORD: 'pw', DEBEZIUM_PG_PASSWORD: 'pw', SEEDER_PG_PASSWORD
 
 describe('loadConfig', () => {
   it('applies defaults and parses the populate-on-start options', () => {
-    const c = loadConfig({ ...base, SEED_ON_START: 'customers=20, products=5,orders=40,seed=3', DELTAS_ON_START: '25' });
+    const c = loadConfig({
+      ...base,
+      SEED_ON_START: 'customers=20, products=5,orders=40,seed=3',
+      DELTAS_ON_START: '25',
+    });
     expect(c.db).toMatchObject({ host: '127.0.0.1', port: 4444, database: 'storefront', user: 'seeder' });
     expect(c.http.port).toBe(8000);
     expect(c.seedOnStart).toEqual({ customers: 20, products: 5, orders: 40, seed: 3 });
@@ -25,7 +29,8 @@ describe('loadConfig', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const text = (err as ConfigError).issues.join('\n');
-      for (const key of ['PG_PORT', 'PG_PASSWORD', 'DEBEZIUM_PG_PASSWORD', 'SEEDER_PG_PASSWORD', 'SEED_ON_START']) expect(text).toContain(key);
+      for (const key of ['PG_PORT', 'PG_PASSWORD', 'DEBEZIUM_PG_PASSWORD', 'SEEDER_PG_PASSWORD', 'SEED_ON_START'])
+        expect(text).toContain(key);
     }
   });
 });

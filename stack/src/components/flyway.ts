@@ -44,12 +44,25 @@ export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE):
     name: NAME,
     command: java.bin,
     // A short-lived JVM: the quick-start flags trim start-up time.
-    args: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${lib}/*`, 'org.flywaydb.commandline.Main', '-skipCheckForUpdate', 'migrate'],
+    args: [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-cp',
+      `${lib}/*`,
+      'org.flywaydb.commandline.Main',
+      '-skipCheckForUpdate',
+      'migrate',
+    ],
     env: { ...process.env, ...flywayEnv(cfg, database) },
   });
   const output = readFileSync(logFile(cfg, NAME), 'utf8').slice(start);
   if (code !== 0) {
-    throw new StackError(NAME, `migrate failed on database ${database} (exit ${code})`, 'fix the migration named above (never edit one already applied: add a new V<n>__*.sql)', tail(cfg, NAME, 25));
+    throw new StackError(
+      NAME,
+      `migrate failed on database ${database} (exit ${code})`,
+      'fix the migration named above (never edit one already applied: add a new V<n>__*.sql)',
+      tail(cfg, NAME, 25),
+    );
   }
   const line = output.split('\n').find((l) => /Successfully applied|is up to date|No migrations found/.test(l));
   return line?.trim() ?? 'migrated';

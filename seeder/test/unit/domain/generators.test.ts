@@ -17,7 +17,11 @@ const plan = (seed: number, over: Partial<LoadPlan> = {}): LoadPlan => ({
   ...over,
 });
 
-const rows = (text: string) => text.trimEnd().split('\n').map((l) => l.split('\t'));
+const rows = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'));
 
 describe('determinism', () => {
   it('renders the same rows for the same seed', () => {
@@ -50,7 +54,9 @@ describe('customers', () => {
     expect(new Set(customers.map((c) => c[1])).size).toBe(500);
     expect(customers.every((c) => /^[a-z0-9.]+@example\.(com|net|org)$/.test(c[1]!))).toBe(true);
     const defaults = rows(r.defaultAddresses);
-    expect(defaults.map((a) => [Number(a[0]), Number(a[1])])).toEqual(customers.map((c, i) => [5000 + i, Number(c[0])]));
+    expect(defaults.map((a) => [Number(a[0]), Number(a[1])])).toEqual(
+      customers.map((c, i) => [5000 + i, Number(c[0])]),
+    );
     expect(defaults.every((a) => a[8] === 't')).toBe(true);
   });
 
@@ -98,7 +104,8 @@ describe('orders', () => {
       if (b.shipment) {
         expect(b.shipment.status === 'delivered').toBe(b.status === 'delivered');
         expect(b.shipment.shippedAt).toBeGreaterThanOrEqual(b.payment!.paidAt);
-        if (b.shipment.deliveredAt !== undefined) expect(b.shipment.deliveredAt).toBeGreaterThanOrEqual(b.shipment.shippedAt);
+        if (b.shipment.deliveredAt !== undefined)
+          expect(b.shipment.deliveredAt).toBeGreaterThanOrEqual(b.shipment.shippedAt);
       }
       expect(b.updatedAt).toBeLessThanOrEqual(p.until);
     }

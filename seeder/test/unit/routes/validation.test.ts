@@ -6,7 +6,13 @@ import { loadConfig } from '../../../src/config.js';
 let app: SeederApp;
 beforeAll(async () => {
   // Nothing listens on port 9: a handler that reached the database would fail loudly.
-  const config = loadConfig({ PG_PORT: '9', PG_PASSWORD: 'x', DEBEZIUM_PG_PASSWORD: 'x', SEEDER_PG_PASSWORD: 'x', LOG_LEVEL: 'error' });
+  const config = loadConfig({
+    PG_PORT: '9',
+    PG_PASSWORD: 'x',
+    DEBEZIUM_PG_PASSWORD: 'x',
+    SEEDER_PG_PASSWORD: 'x',
+    LOG_LEVEL: 'error',
+  });
   app = await buildApp(config);
 });
 afterAll(() => app.close());
@@ -38,7 +44,12 @@ describe('POST /full-load validation', () => {
   });
 
   it('rejects a body that is not JSON with 400', async () => {
-    const res = await app.inject({ method: 'POST', url: '/full-load', headers: { 'content-type': 'application/json' }, payload: '{"customers":' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/full-load',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"customers":',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toBeTruthy();
   });
@@ -93,8 +104,21 @@ describe('OpenAPI document', () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
-    expect(Object.keys(doc.paths).sort()).toEqual(['/deltas', '/deltas/start', '/deltas/stop', '/full-load', '/health', '/jobs/{id}', '/ready', '/stats']);
-    expect(doc.paths['/full-load'].post.requestBody.content['application/json'].schema.required).toEqual(['customers', 'products', 'orders']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/deltas',
+      '/deltas/start',
+      '/deltas/stop',
+      '/full-load',
+      '/health',
+      '/jobs/{id}',
+      '/ready',
+      '/stats',
+    ]);
+    expect(doc.paths['/full-load'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'customers',
+      'products',
+      'orders',
+    ]);
     expect(doc).toMatchSnapshot();
   });
 
