@@ -6,14 +6,19 @@
  *   status                  each component: state, pid, port
  *   logs <component> [-f]   a component's log (-n N lines; -f follows)
  */
-import { existsSync, readFileSync, statSync, watchFile } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StackError, type Context } from './component.js';
 import { ConfigError } from '../../seeder/src/config.js';
 import { loadStackConfig } from './config.js';
 import { allComponents, layers } from './layers.js';
 import { logFile } from './processes.js';
-import { down, status, up } from './stack.js';
+import { createDecoder } from './cdc/avro.js';
+import { printEvents } from './cdc/events.js';
+import { brokers } from './components/kafka.js';
+import { ccompatUrl } from './components/registry.js';
+import { listSubjects, resetCdc } from './operations.js';
+import { down, readyLines, selectLayers, status, up } from './stack.js';
 
 const usage = `usage: npm run stack -- <command>
   up [${Object.keys(layers).join('|')}...]   start layers as local processes (default: all)
@@ -27,8 +32,12 @@ components: ${allComponents()
 const say = (message: string) => process.stdout.write(`stack: ${message}\n`);
 
 async function logs(ctx: Context, name: string | undefined, lines: number, follow: boolean): Promise<void> {
-  const known = [...allComponents().map((c) => c.name), 'maven-flyway'];
-  if (!name || !known.includes(name)) throw new StackError('stack', `logs needs a component: ${known.join(', ')}`);
+  const known = [
+    ...allComponents().map((c) => c.name),
+    ...(existsSync(ctx.cfg.dirs.logs) ? readdirSync(ctx.cfg.dirs.logs).map((f) => f.replace(/\.log$/, '')) : []),
+  ];
+  if (!name || !known.includes(name))
+    throw new StackError('stack', `logs needs one of: ${[...new Set(known)].join(', ')}`);
   const file = logFile(ctx.cfg, name);
   if (!existsSync(file)) {
     say(`${name} has no log yet (${file})`);
@@ -58,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       follow: { type: 'boolean', short: 'f', default: false },
       lines: { type: 'string', short: 'n', default: '100' },
       help: { type: 'boolean', short: 'h', default: false },
+      'from-beginning': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -93,6 +103,25 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'logs':
       await logs(ctx, rest[0], Number(values.lines), values.follow);
+      return 0;
+    case 'events': {
+      const table = rest[0];
+      if (!table) throw new StackError('stack', 'events needs a table, e.g. npm run stack -- events orders');
+      await printEvents({
+        brokers: brokers(ctx.cfg),
+        topic: `storefront.public.${table}`,
+        decoder: createDecoder(ccompatUrl(ctx.cfg)),
+        fromBeginning: values['from-beginning'],
+        limit: values.lines === '100' && !values['from-beginning'] ? Infinity : Number(values.lines),
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
+      return 0;
+    }
+    case 'subjects':
+      for (const line of await listSubjects(ctx.cfg)) process.stdout.write(`${line}\n`);
+      return 0;
+    case 'reset-cdc':
+      await resetCdc(ctx);
       return 0;
     default:
       process.stderr.write(`unknown command "${command}"\n${usage}\n`);

@@ -1,5 +1,15 @@
 import type { StackConfig } from './config.js';
-import { isAlive, portOpen, runningPid, spawnDetached, tail, waitUntil, type SpawnSpec } from './processes.js';
+import {
+  forgetPid,
+  isAlive,
+  portOpen,
+  runningPid,
+  spawnDetached,
+  stopPid,
+  tail,
+  waitUntil,
+  type SpawnSpec,
+} from './processes.js';
 
 /** A failure the user can act on: which component, why, the end of its log and what to try. */
 export class StackError extends Error {
@@ -34,6 +44,8 @@ export interface ComponentStatus {
 export interface Component {
   name: string;
   kind: 'service' | 'task';
+  /** Components of other layers this one needs first, when their layer is started too. */
+  needs?: string[];
   up(ctx: Context): Promise<string>;
   status(ctx: Context): Promise<ComponentStatus>;
   down?(ctx: Context): Promise<string | null>;
@@ -99,4 +111,18 @@ export async function serviceStatus(
     return { name, state: 'down', port, detail: taken ? `port ${port} is used by another process` : undefined };
   }
   return { name, state: (await healthy()) ? 'up' : 'starting', pid: rec.pid, port };
+}
+
+/** Stops a service this stack started (by its pid file); null when it was not running. */
+export async function stopService(
+  ctx: Context,
+  name: string,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 30_000,
+): Promise<string | null> {
+  const rec = runningPid(ctx.cfg, name);
+  if (!rec) return null;
+  const how = await stopPid(rec.pid, signal, timeoutMs);
+  forgetPid(ctx.cfg, name);
+  return how;
 }

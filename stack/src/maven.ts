@@ -5,43 +5,42 @@ import { ROOT } from './config.js';
 import type { Java } from './java.js';
 import { runToLog, tail } from './processes.js';
 
+export interface Artifacts {
+  /** Folder name under .stack/lib, with the version(s) in it: a new version gets a new folder. */
+  dir: string;
+  pom: string;
+  /** Maven goals and -D properties; `{out}` is replaced by the (temporary) output folder. */
+  args: string[];
+  /** For the person waiting: what is being downloaded, and roughly how much. */
+  what: string;
+}
+
 /**
- * Resolves a component's jars with Maven (through the wrapper, so only a JDK is needed) from the
- * POM under jvm/, into .stack/lib/<name>-<version>, once. Maven caches downloads in ~/.m2.
+ * Resolves a component's artifacts with Maven from Maven Central (through the wrapper, so only a
+ * JDK is needed), once, into .stack/lib/<dir>. Downloads are cached in ~/.m2, and every one is
+ * checked against its published checksum (-C: strict checksums).
  */
-export async function resolveJars(
-  ctx: Context,
-  java: Java,
-  spec: { name: string; pom: string; version: string; properties: Record<string, string>; what: string },
-): Promise<string> {
-  const dir = path.join(ctx.cfg.dirs.lib, `${spec.name}-${spec.version}`);
+export async function resolveArtifacts(ctx: Context, java: Java, spec: Artifacts): Promise<string> {
+  const dir = path.join(ctx.cfg.dirs.lib, spec.dir);
   if (existsSync(path.join(dir, '.complete'))) return dir;
   ctx.say(`first run: downloading ${spec.what} from Maven Central (cached in ~/.m2 and ${path.relative(ROOT, dir)})`);
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const logName = `maven-${spec.name}`;
+  const logName = `maven-${spec.dir}`;
   const code = await runToLog(ctx.cfg, {
     name: logName,
     command: path.join(ROOT, 'mvnw'),
-    args: [
-      '-B',
-      '-q',
-      '-f',
-      path.join(ROOT, spec.pom),
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${tmp}`,
-      ...Object.entries(spec.properties).map(([k, v]) => `-D${k}=${v}`),
-    ],
+    args: ['-B', '-q', '-C', '-f', path.join(ROOT, spec.pom), ...spec.args.map((a) => a.replaceAll('{out}', tmp))],
     cwd: ROOT,
     env: { ...process.env, JAVA_HOME: java.home },
   });
   if (code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     throw new StackError(
-      spec.name,
+      spec.dir,
       `Maven could not resolve ${spec.what} (exit ${code})`,
-      `check the network to Maven Central and the version in .env; full log: ${path.relative(ROOT, path.join(ctx.cfg.dirs.logs, `${logName}.log`))}`,
+      `check the network to Maven Central and the versions in .env; full log: ${path.relative(ROOT, path.join(ctx.cfg.dirs.logs, `${logName}.log`))}`,
       tail(ctx.cfg, logName, 15),
     );
   }

@@ -1,8 +1,8 @@
 /** up, down, status and logs over the layers: the orchestrator's API, used by the CLI and tests. */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { StackError, type ComponentStatus, type Context } from './component.js';
-import { ROOT } from './config.js';
+import { StackError, type Component, type ComponentStatus, type Context } from './component.js';
+import { ROOT, type StackConfig } from './config.js';
 import { allComponents, layers } from './layers.js';
 
 export function selectLayers(names: string[]): string[] {
@@ -13,17 +13,44 @@ export function selectLayers(names: string[]): string[] {
   return names;
 }
 
+/**
+ * Starts the layers' components as soon as what they need is up: a component needs the previous
+ * stage of its layer and, across layers, what `needs` names (when that layer is started too).
+ * Independent components (PostgreSQL, Kafka, the registry) start in parallel.
+ */
 export async function up(ctx: Context, layerNames: string[]): Promise<void> {
-  for (const layer of selectLayers(layerNames)) {
-    for (const component of layers[layer]!) {
-      const started = Date.now();
-      ctx.say(`${component.name}: starting`);
-      const summary = await component.up(ctx);
-      ctx.say(
-        `${component.name}: ${summary}${component.kind === 'task' ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`,
-      );
+  const selected = selectLayers(layerNames);
+  const done = new Map<string, Promise<void>>();
+  const needs = new Map<string, string[]>();
+  for (const layer of selected) {
+    let previous: string[] = [];
+    for (const stage of layers[layer]!) {
+      for (const c of stage) needs.set(c.name, [...previous, ...(c.needs ?? [])]);
+      previous = stage.map((c) => c.name);
     }
   }
+  const start = (component: Component): Promise<void> => {
+    let promise = done.get(component.name);
+    if (!promise) {
+      const before = (needs.get(component.name) ?? [])
+        .map((n) => allComponents().find((c) => c.name === n)!)
+        .filter((c) => needs.has(c.name));
+      promise = Promise.all(before.map(start)).then(async () => {
+        const started = Date.now();
+        ctx.say(`${component.name}: starting`);
+        const summary = await component.up(ctx);
+        const took = component.kind === 'task' ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : '';
+        ctx.say(`${component.name}: ${summary}${took}`);
+      });
+      done.set(component.name, promise);
+    }
+    return promise;
+  };
+  const all = allComponents().filter((c) => needs.has(c.name));
+  // Settle everything before reporting, so a failure does not leave starts running unseen.
+  const results = await Promise.allSettled(all.map(start));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Stops what this stack started, in reverse order; with `wipe`, deletes data and logs too. */
@@ -44,4 +71,26 @@ export async function down(ctx: Context, options: { wipe: boolean }): Promise<vo
 
 export async function status(ctx: Context): Promise<ComponentStatus[]> {
   return Promise.all(allComponents().map((c) => c.status(ctx)));
+}
+
+/** Where to go next, for the layers just started. */
+export function readyLines(cfg: StackConfig, layerNames: string[]): string[] {
+  const e = cfg.env;
+  const selected = selectLayers(layerNames);
+  const lines = ['ready.'];
+  if (selected.includes('source')) {
+    lines.push(`  seeder API and Swagger UI  http://127.0.0.1:${e.SEEDER_PORT}/docs`);
+    lines.push(
+      `  database                   postgresql://${e.PG_USER}:${e.PG_PASSWORD}@127.0.0.1:${e.PG_PORT}/${e.PG_DATABASE}`,
+    );
+  }
+  if (selected.includes('streaming')) {
+    lines.push(`  Kafka                      127.0.0.1:${e.KAFKA_PORT}`);
+    lines.push(
+      `  schema registry            http://127.0.0.1:${e.REGISTRY_PORT}/apis/ccompat/v7 (Confluent-compatible)`,
+    );
+    lines.push(`  Kafka Connect              http://127.0.0.1:${e.CONNECT_PORT}/connectors`);
+    lines.push('  change events              npm run stack -- events orders');
+  }
+  return lines;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
-import { resolveJars } from '../maven.js';
+import { resolveArtifacts } from '../maven.js';
 import { logFile, runToLog, tail } from '../processes.js';
 
 const NAME = 'flyway';
@@ -32,11 +32,10 @@ export function flywayEnv(cfg: StackConfig, database: string): Record<string, st
 export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE): Promise<string> {
   const { cfg } = ctx;
   const java = findJava(17, process.env, 'Flyway');
-  const lib = await resolveJars(ctx, java, {
-    name: NAME,
+  const lib = await resolveArtifacts(ctx, java, {
+    dir: `flyway-${cfg.env.FLYWAY_VERSION}`,
     pom: 'jvm/flyway/pom.xml',
-    version: cfg.env.FLYWAY_VERSION,
-    properties: { 'flyway.version': cfg.env.FLYWAY_VERSION },
+    args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dflyway.version=${cfg.env.FLYWAY_VERSION}`],
     what: `Flyway ${cfg.env.FLYWAY_VERSION} and the PostgreSQL JDBC driver (~5 MB)`,
   });
   const start = readFileSync(logFile(cfg, NAME), { flag: 'a+' }).length;

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { serviceStatus, startService, StackError, type Component, type Context } from '../component.js';
+import { serviceStatus, startService, stopService, StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
-import { forgetPid, runningPid, runToLog, stopPid } from '../processes.js';
+import { runToLog } from '../processes.js';
 
 const NAME = 'postgres';
 const OS_USER = 'storefront-pg';
@@ -224,12 +224,5 @@ export const postgres: Component = {
 
   status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.PG_PORT, () => accepting(ctx.cfg)),
 
-  async down(ctx) {
-    const rec = runningPid(ctx.cfg, NAME);
-    if (!rec) return null;
-    // SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit.
-    const how = await stopPid(rec.pid, 'SIGINT', 30_000);
-    forgetPid(ctx.cfg, NAME);
-    return how;
-  },
+  down: (ctx) => stopService(ctx, NAME, 'SIGINT', 30_000),
 };

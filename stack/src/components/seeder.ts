@@ -1,8 +1,7 @@
 /** The seeder as a local Node.js process (TypeScript run by tsx), on the same port as compose's. */
 import path from 'node:path';
-import { serviceStatus, startService, type Component, type Context } from '../component.js';
+import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
-import { forgetPid, runningPid, stopPid } from '../processes.js';
 
 const NAME = 'seeder';
 
@@ -61,11 +60,5 @@ export const seeder: Component = {
 
   status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.SEEDER_PORT, () => ready(ctx.cfg)),
 
-  async down(ctx) {
-    const rec = runningPid(ctx.cfg, NAME);
-    if (!rec) return null;
-    const how = await stopPid(rec.pid, 'SIGTERM', 20_000);
-    forgetPid(ctx.cfg, NAME);
-    return how;
-  },
+  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 20_000),
 };

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Registers every connectors/<name>.template.json with Kafka Connect and waits until each
+# connector and all its tasks are RUNNING. Run by the compose service connect-init and by the
+# dockerless stack alike; safe to re-run (PUT /connectors/<name>/config is an upsert).
+#
+#   CONNECT_URL           Kafka Connect REST, e.g. http://connect:8083 (required)
+#   CONNECTORS_DIR        where the templates are (default: ./connectors)
+#   CONNECT_INIT_TIMEOUT  seconds to wait for Connect, then for RUNNING (default: 120)
+#
+# A template is the connector's config object with ${VAR} placeholders, filled from the
+# environment (.env); an unset or empty variable is an error that names it.
+set -eu
+
+: "${CONNECT_URL:?CONNECT_URL is not set; see .env}"
+CONNECTORS_DIR="${CONNECTORS_DIR:-./connectors}"
+TIMEOUT="${CONNECT_INIT_TIMEOUT:-120}"
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+wait_for_connect() {
+  i=0
+  until curl -fsS -o /dev/null "$CONNECT_URL/connectors" 2>/dev/null; do
+    i=$((i + 1))
+    [ "$i" -lt "$TIMEOUT" ] ||
+      die "Kafka Connect is unreachable at $CONNECT_URL after ${TIMEOUT}s. Is it running? See its log (docker compose -f docker-compose.streaming.yaml logs connect, or npm run stack -- logs connect)."
+    sleep 1
+  done
+}
+
+# Prints the template with every ${VAR} replaced by its value, or fails naming the unset ones.
+render() {
+  # shellcheck disable=SC2016 # a literal ${ to find, not an expansion
+  grep -o '\${[A-Za-z_][A-Za-z0-9_]*}' "$1" | sed 's/^\${//; s/}$//' | sort -u >"$tmp/vars" || true
+  missing=""
+  while read -r var; do
+    [ -n "$(printenv "$var" || true)" ] || missing="$missing $var"
+  done <"$tmp/vars"
+  [ -z "$missing" ] || die "$1: variable(s) not set:$missing. Add them to .env (see .env for the others)."
+  awk '{
+    out = ""
+    while (match($0, /\$\{[A-Za-z_][A-Za-z0-9_]*\}/)) {
+      out = out substr($0, 1, RSTART - 1) ENVIRON[substr($0, RSTART + 2, RLENGTH - 3)]
+      $0 = substr($0, RSTART + RLENGTH)
+    }
+    print out $0
+  }' "$1"
+}
+
+upsert() {
+  name=$1
+  config=$2
+  code=$(curl -sS -o "$tmp/response" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+    --data-binary "@$config" "$CONNECT_URL/connectors/$name/config") ||
+    die "$name: Kafka Connect did not answer the PUT at $CONNECT_URL"
+  case "$code" in
+    200 | 201) log "$name: config $([ "$code" = 201 ] && echo created || echo updated)" ;;
+    *) die "$name: Kafka Connect refused the config (HTTP $code): $(cat "$tmp/response"). Fix connectors/$name.template.json or .env." ;;
+  esac
+}
+
+# JSON is read with grep and sed, which is enough for Connect's flat status document.
+states() { grep -o '"state":"[A-Z_]*"' "$1" | sed 's/"state":"//; s/"$//'; }
+
+print_trace() {
+  sed -n 's/.*"trace":"\(\([^"\\]\|\\.\)*\)".*/\1/p' "$1" | head -n 1 |
+    sed 's/\\n/\n/g; s/\\t/    /g; s/\\"/"/g' | head -n 25 >&2
+}
+
+wait_running() {
+  name=$1
+  i=0
+  while :; do
+    if curl -fsS -o "$tmp/status" "$CONNECT_URL/connectors/$name/status" 2>/dev/null; then
+      all=$(states "$tmp/status" | tr '\n' ' ')
+      connector=$(states "$tmp/status" | head -n 1)
+      tasks=$(states "$tmp/status" | sed 1d | wc -l | tr -d ' ')
+      case " $all" in
+        *" FAILED "*)
+          log "$name: FAILED (connector and tasks: $all). The first trace:"
+          print_trace "$tmp/status"
+          die "$name failed. Common causes: PostgreSQL unreachable from Connect, migrations not applied (no publication or role), a wrong password in .env, or the replication slot held by another client. After fixing, re-run connect-init; to restart from a fresh snapshot, reset CDC (see README)."
+          ;;
+      esac
+      if [ "$connector" = RUNNING ] && [ "$tasks" -gt 0 ] && ! states "$tmp/status" | grep -qvx RUNNING; then
+        log "$name: RUNNING with $tasks task(s)"
+        return 0
+      fi
+    fi
+    i=$((i + 1))
+    [ "$i" -lt "$TIMEOUT" ] || die "$name: not RUNNING after ${TIMEOUT}s (states: ${all:-none}). See the Connect log."
+    sleep 1
+  done
+}
+
+wait_for_connect
+found=0
+for template in "$CONNECTORS_DIR"/*.template.json; do
+  [ -e "$template" ] || die "no connectors/*.template.json in $CONNECTORS_DIR"
+  found=$((found + 1))
+  name=$(basename "$template" .template.json)
+  render "$template" >"$tmp/$name.json"
+  upsert "$name" "$tmp/$name.json"
+done
+for template in "$CONNECTORS_DIR"/*.template.json; do
+  wait_running "$(basename "$template" .template.json)"
+done
+log "$found connector(s) RUNNING"

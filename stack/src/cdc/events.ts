@@ -1,0 +1,79 @@
+/**
+ * `npm run stack -- events <table>`: a table's change events, live, decoded through the
+ * registry — what AKHQ shows, for those without Docker.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import type { Decoder } from './avro.js';
+import type { ChangeEvent } from './replica.js';
+
+const opNames: Record<string, string> = { r: 'read', c: 'create', u: 'update', d: 'delete', t: 'truncate' };
+
+/** For an update, only the columns that changed: `status: "placed" -> "paid"`. */
+export function describeChange(e: ChangeEvent): string {
+  if (e.op === 'u' && e.before && e.after) {
+    const changed = Object.keys(e.after).filter((k) => JSON.stringify(e.before![k]) !== JSON.stringify(e.after![k]));
+    return changed.map((k) => `${k}: ${JSON.stringify(e.before![k])} -> ${JSON.stringify(e.after![k])}`).join(', ');
+  }
+  return JSON.stringify(e.op === 'd' ? e.before : e.after);
+}
+
+export async function printEvents(options: {
+  brokers: string[];
+  topic: string;
+  decoder: Decoder;
+  fromBeginning: boolean;
+  limit: number;
+  write: (line: string) => void;
+}): Promise<void> {
+  const kafka = new Kafka({ clientId: 'storefront-events', brokers: options.brokers, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = await admin.listTopics();
+  await admin.disconnect();
+  if (!topics.includes(options.topic)) {
+    throw new Error(
+      `no topic ${options.topic} yet; topics: ${topics.filter((t) => t.startsWith('storefront.')).join(', ') || 'none (is the connector RUNNING? npm run stack -- status)'}`,
+    );
+  }
+  const consumer = kafka.consumer({ groupId: `storefront-events-${process.pid}-${Date.now()}` });
+  await consumer.connect();
+  let seen = 0;
+  let failure: unknown;
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', () => stop());
+  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+  options.write(
+    `listening on ${options.topic} (${options.fromBeginning ? 'from the beginning' : 'new events only'}; Ctrl-C to stop)`,
+  );
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ message }) => {
+      if (seen >= options.limit || failure) return;
+      let key: unknown;
+      let value: ChangeEvent | null;
+      try {
+        key = await options.decoder.decode(message.key);
+        value = (await options.decoder.decode(message.value)) as ChangeEvent | null;
+      } catch (err) {
+        failure = new Error(`offset ${message.offset} does not decode: ${(err as Error).message}`);
+        stop();
+        return;
+      }
+      const id = message.value ? `schema ${options.decoder.schemaId(message.value)}` : 'tombstone';
+      if (!value) {
+        options.write(`tombstone key=${JSON.stringify(key)}`);
+      } else {
+        const committed = new Date(value.source.ts_ms).toISOString();
+        const lag = Date.now() - value.source.ts_ms;
+        options.write(
+          `${committed} ${opNames[value.op] ?? value.op} key=${JSON.stringify(key)} (${id}, ${lag} ms after commit)\n    ${describeChange(value)}`,
+        );
+      }
+      if (++seen >= options.limit) stop();
+    },
+  });
+  await stopped;
+  await consumer.disconnect();
+  if (failure) throw failure;
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs compose/connect-init.sh, the very script the compose service runs: it fills
+ * connectors/*.template.json from the environment, upserts them and waits for RUNNING.
+ */
+import path from 'node:path';
+import { StackError, type Component } from '../component.js';
+import { ROOT } from '../config.js';
+import { logFile, runToLog, tail } from '../processes.js';
+import { readFileSync } from 'node:fs';
+import { connectUrl } from './connect.js';
+
+const NAME = 'connect-init';
+
+export const connectInit: Component = {
+  name: NAME,
+  kind: 'task',
+  // The publication and the Debezium role come from the migrations.
+  needs: ['flyway'],
+
+  async up(ctx) {
+    const { cfg } = ctx;
+    const start = readFileSync(logFile(cfg, NAME), { flag: 'a+' }).length;
+    const code = await runToLog(cfg, {
+      name: NAME,
+      command: 'sh',
+      args: [path.join(ROOT, 'compose', 'connect-init.sh')],
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        // Every .env value is there for the templates, as compose's env_file gives them.
+        ...cfg.raw,
+        CONNECT_URL: connectUrl(cfg),
+        CONNECTORS_DIR: path.join(ROOT, 'connectors'),
+        // The database as Connect reaches it: on this machine, the host port.
+        CONNECT_PG_HOST: '127.0.0.1',
+        CONNECT_PG_PORT: String(cfg.env.PG_PORT),
+      },
+    });
+    const output = readFileSync(logFile(cfg, NAME), 'utf8').slice(start).trim().split('\n');
+    if (code !== 0) {
+      throw new StackError(
+        NAME,
+        `registering the connectors failed (exit ${code})`,
+        'read the lines above; fix, then run up again (it is safe to repeat)',
+        tail(cfg, NAME, 40),
+      );
+    }
+    return output.at(-1)?.replace(/^connect-init\.sh: /, '') ?? 'done';
+  },
+
+  async status() {
+    return { name: NAME, state: 'not run', detail: 'runs during up; see its log' };
+  },
+};

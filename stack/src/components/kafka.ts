@@ -1,0 +1,126 @@
+/**
+ * One Kafka broker in KRaft combined mode (broker + controller, no ZooKeeper), from the
+ * org.apache.kafka jars on Maven Central, configured by compose/kafka/server.properties.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { serviceStatus, startService, stopService, StackError, type Component, type Context } from '../component.js';
+import { ROOT, type StackConfig } from '../config.js';
+import { findJava } from '../java.js';
+import { jvmEnv, jvmOptions } from '../jvm.js';
+import { resolveArtifacts } from '../maven.js';
+import { portOpen, runToLog, tail } from '../processes.js';
+
+const NAME = 'kafka';
+
+export const kafkaLib = (ctx: Context) =>
+  resolveArtifacts(ctx, findJava(17, process.env, 'Kafka'), {
+    dir: `kafka-${ctx.cfg.env.KAFKA_VERSION}`,
+    pom: 'jvm/kafka/pom.xml',
+    args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dkafka.version=${ctx.cfg.env.KAFKA_VERSION}`],
+    what: `Apache Kafka ${ctx.cfg.env.KAFKA_VERSION} (broker and Connect, ~60 MB)`,
+  });
+
+export const brokers = (cfg: StackConfig) => [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
+
+export const log4jOption = `-Dlog4j2.configurationFile=${path.join(ROOT, 'stack', 'config', 'log4j2.properties')}`;
+
+/** The shared file plus the lines only this runtime needs (later keys win in .properties). */
+function writeConfig(cfg: StackConfig): string {
+  const file = path.join(cfg.dirs.run, 'kafka-server.properties');
+  mkdirSync(cfg.dirs.run, { recursive: true });
+  copyFileSync(path.join(ROOT, 'compose', 'kafka', 'server.properties'), file);
+  const { KAFKA_PORT: port, KAFKA_CONTROLLER_PORT: controller } = cfg.env;
+  appendFileSync(
+    file,
+    [
+      '',
+      '# --- appended by the dockerless stack (npm run stack) ---',
+      `log.dirs=${path.join(cfg.dirs.data, 'kafka')}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `controller.quorum.voters=1@127.0.0.1:${controller}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function answers(cfg: StackConfig): Promise<boolean> {
+  if (!(await portOpen(cfg.env.KAFKA_PORT))) return false;
+  const admin = new Kafka({
+    brokers: brokers(cfg),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1_000,
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export const kafka: Component = {
+  name: NAME,
+  kind: 'service',
+
+  async up(ctx) {
+    const { cfg } = ctx;
+    const java = findJava(17, process.env, 'Kafka');
+    const lib = await kafkaLib(ctx);
+    const config = writeConfig(cfg);
+    const classpath = `${lib}/*`;
+    if (!existsSync(path.join(cfg.dirs.data, 'kafka', 'meta.properties'))) {
+      // A new cluster: format the storage once with a fresh cluster id (as the image does).
+      const clusterId = randomBytes(16).toString('base64url');
+      const code = await runToLog(cfg, {
+        name: NAME,
+        command: java.bin,
+        args: [
+          ...jvmOptions.tool,
+          log4jOption,
+          '-cp',
+          classpath,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          config,
+        ],
+        env: { ...process.env, ...jvmEnv },
+      });
+      if (code !== 0)
+        throw new StackError(
+          NAME,
+          `formatting the storage failed (exit ${code})`,
+          `npm run stack -- logs ${NAME}`,
+          tail(cfg, NAME),
+        );
+    }
+    return startService(ctx, {
+      spawn: {
+        name: NAME,
+        command: java.bin,
+        args: [...jvmOptions.kafka, log4jOption, '-cp', classpath, 'kafka.Kafka', config],
+        env: { ...process.env, ...jvmEnv },
+        port: cfg.env.KAFKA_PORT,
+      },
+      port: cfg.env.KAFKA_PORT,
+      healthy: () => answers(cfg),
+      timeoutMs: 90_000,
+      portHint: 'stop the other Kafka, or set KAFKA_PORT in .env to a free port',
+    });
+  },
+
+  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.KAFKA_PORT, () => answers(ctx.cfg)),
+
+  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 30_000),
+};

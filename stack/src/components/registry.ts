@@ -1,0 +1,75 @@
+/**
+ * Apicurio Registry 3 (a Quarkus fast-jar from Maven Central) with file-backed H2 storage,
+ * configured by compose/registry/application.properties. Needs Java 21+.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
+import { ROOT, type StackConfig } from '../config.js';
+import { findJava } from '../java.js';
+import { jvmEnv, jvmOptions } from '../jvm.js';
+import { resolveArtifacts } from '../maven.js';
+
+const NAME = 'registry';
+
+export const registryUrl = (cfg: StackConfig) => `http://127.0.0.1:${cfg.env.REGISTRY_PORT}`;
+/** The Confluent-compatible API, for any Confluent client. */
+export const ccompatUrl = (cfg: StackConfig) => `${registryUrl(cfg)}/apis/ccompat/v7`;
+
+async function ready(cfg: StackConfig): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${cfg.env.REGISTRY_MANAGEMENT_PORT}/health/ready`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    if (!res.ok) return false;
+    return (await fetch(`${ccompatUrl(cfg)}/subjects`, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+export const registry: Component = {
+  name: NAME,
+  kind: 'service',
+
+  async up(ctx) {
+    const { cfg } = ctx;
+    const java = findJava(21, process.env, 'Apicurio Registry 3');
+    const version = cfg.env.APICURIO_VERSION;
+    const dist = await resolveArtifacts(ctx, java, {
+      dir: `apicurio-registry-${version}`,
+      pom: 'jvm/registry/pom.xml',
+      args: ['dependency:unpack@registry', '-Dregistry.dir={out}', `-Dapicurio.version=${version}`],
+      what: `Apicurio Registry ${version} (~160 MB)`,
+    });
+    const data = path.join(cfg.dirs.data, 'registry');
+    mkdirSync(data, { recursive: true });
+    return startService(ctx, {
+      spawn: {
+        name: NAME,
+        command: java.bin,
+        args: [
+          ...jvmOptions.registry,
+          `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
+          `-DREGISTRY_DATA_DIR=${data}`,
+          `-Dquarkus.http.port=${cfg.env.REGISTRY_PORT}`,
+          `-Dquarkus.management.port=${cfg.env.REGISTRY_MANAGEMENT_PORT}`,
+          '-jar',
+          path.join(dist, 'quarkus-run.jar'),
+        ],
+        // Its own folder: Quarkus would read a .env in the working directory.
+        cwd: data,
+        env: { ...process.env, ...jvmEnv },
+        port: cfg.env.REGISTRY_PORT,
+      },
+      port: cfg.env.REGISTRY_PORT,
+      healthy: () => ready(cfg),
+      timeoutMs: 90_000,
+      portHint: 'stop the other service, or set REGISTRY_PORT in .env to a free port',
+    });
+  },
+
+  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.REGISTRY_PORT, () => ready(ctx.cfg)),
+
+  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 30_000),
+};

@@ -1,0 +1,99 @@
+/** Day-two operations on the streaming layer: list the registry's subjects, reset CDC. */
+import type { Context } from './component.js';
+import { StackError } from './component.js';
+import type { StackConfig } from './config.js';
+import { ccompatUrl } from './components/registry.js';
+import { connectUrl } from './components/connect.js';
+import { superuserClient } from './components/postgres.js';
+import { connectInit } from './components/connect-init.js';
+
+const CONNECTOR = 'debezium-postgres';
+const SLOT = 'storefront_debezium';
+
+async function call(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new StackError(
+      'stack',
+      `${url} did not answer: ${(err as Error).message}`,
+      'is the streaming layer up? npm run stack -- status',
+    );
+  }
+}
+
+export async function listSubjects(cfg: StackConfig): Promise<string[]> {
+  const base = ccompatUrl(cfg);
+  const subjects = (await (await call(`${base}/subjects`)).json()) as string[];
+  const lines = [`${subjects.length} subjects at ${base}`];
+  for (const subject of subjects.sort()) {
+    const latest = (await (await call(`${base}/subjects/${encodeURIComponent(subject)}/versions/latest`)).json()) as {
+      id: number;
+      version: number;
+    };
+    lines.push(`  ${subject.padEnd(48)} version ${latest.version}, schema id ${latest.id}`);
+  }
+  return lines;
+}
+
+/**
+ * A fresh snapshot: stop the connector, delete its offsets (Connect's KIP-875 API), drop its
+ * replication slot, then resume; with no offsets, snapshot.mode=initial snapshots again. Old
+ * events stay in the topics: consumers see the snapshot as `r` events after them.
+ */
+export async function resetCdc(ctx: Context): Promise<void> {
+  const base = `${connectUrl(ctx.cfg)}/connectors/${CONNECTOR}`;
+  const exists = await call(base);
+  if (exists.status === 404) {
+    ctx.say(`${CONNECTOR} is not registered; registering it`);
+  } else {
+    const stop = await call(`${base}/stop`, { method: 'PUT' });
+    if (!stop.ok)
+      throw new StackError('reset-cdc', `stopping ${CONNECTOR} failed: HTTP ${stop.status} ${await stop.text()}`);
+    ctx.say(`${CONNECTOR}: stopped`);
+    await waitForState(base, 'STOPPED');
+    const del = await call(`${base}/offsets`, { method: 'DELETE' });
+    if (!del.ok)
+      throw new StackError('reset-cdc', `deleting the offsets failed: HTTP ${del.status} ${await del.text()}`);
+    ctx.say(`${CONNECTOR}: offsets deleted`);
+  }
+  const db = superuserClient(ctx.cfg, ctx.cfg.env.PG_DATABASE);
+  await db.connect();
+  try {
+    for (let i = 0; ; i++) {
+      const { rows } = await db.query<{ active: boolean }>(
+        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+        [SLOT],
+      );
+      if (rows.length === 0) break;
+      if (!rows[0]!.active) {
+        await db.query('SELECT pg_drop_replication_slot($1)', [SLOT]);
+        ctx.say(`replication slot ${SLOT}: dropped`);
+        break;
+      }
+      if (i > 30)
+        throw new StackError(
+          'reset-cdc',
+          `the replication slot ${SLOT} is still in use`,
+          'stop whatever reads it (SELECT * FROM pg_stat_replication)',
+        );
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  } finally {
+    await db.end();
+  }
+  if (exists.status !== 404) {
+    const resume = await call(`${base}/resume`, { method: 'PUT' });
+    if (!resume.ok) throw new StackError('reset-cdc', `resuming failed: HTTP ${resume.status} ${await resume.text()}`);
+  }
+  ctx.say(`connect-init: ${await connectInit.up(ctx)}; a new snapshot is on its way`);
+}
+
+async function waitForState(base: string, state: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const s = (await (await call(`${base}/status`)).json()) as { connector: { state: string } };
+    if (s.connector.state === state) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new StackError('reset-cdc', `the connector did not reach ${state}`);
+}
