@@ -18,7 +18,7 @@ import { printEvents } from './cdc/events.js';
 import { brokers } from './components/kafka.js';
 import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
-import { down, readyLines, selectLayers, status, up } from './stack.js';
+import { down, readyLines, status, up } from './stack.js';
 
 const usage = `usage: npm run stack -- <command>
   up [${Object.keys(layers).join('|')}...]   start layers as local processes (default: all)
@@ -79,9 +79,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up':
       await up(ctx, rest);
-      say(
-        `ready. Seeder API and Swagger UI: http://127.0.0.1:${ctx.cfg.env.SEEDER_PORT}/docs ; database: postgresql://${ctx.cfg.env.PG_USER}:***@127.0.0.1:${ctx.cfg.env.PG_PORT}/${ctx.cfg.env.PG_DATABASE}`,
-      );
+      for (const line of readyLines(ctx.cfg, rest)) say(line);
       return 0;
     case 'down':
       await down(ctx, { wipe: values.wipe });

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
+import { serviceStatus, startService, stopService, type Component } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { jvmEnv, jvmOptions } from '../jvm.js';
