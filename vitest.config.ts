@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['seeder/test/unit/**/*.test.ts', 'stack/test/unit/**/*.test.ts'],
         },
       },
@@ -13,6 +14,7 @@ export default defineConfig({
         test: {
           // A real PostgreSQL (the dockerless stack's), migrated by real Flyway, one database per file.
           name: 'integration',
+          sequence: { groupOrder: 0 },
           include: ['seeder/test/integration/**/*.test.ts'],
           globalSetup: ['seeder/test/support/global-postgres.ts'],
           fileParallelism: false,
@@ -24,7 +26,9 @@ export default defineConfig({
         test: {
           // The layer as a user runs it: `npm run stack -- up source`, then plain HTTP.
           name: 'e2e',
-          include: ['seeder/test/e2e/**/*.test.ts'],
+          include: ['seeder/test/e2e/**/*.test.ts', 'stack/test/e2e/**/*.test.ts'],
+          // After the other projects: the JVMs and the timing-sensitive tests do not share 2 cores.
+          sequence: { groupOrder: 1 },
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 300_000,

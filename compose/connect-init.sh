@@ -83,6 +83,16 @@ wait_running() {
       tasks=$(states "$tmp/status" | sed 1d | wc -l | tr -d ' ')
       case " $all" in
         *" FAILED "*)
+          if [ "${restarted:-}" != "$name" ]; then
+            # Once: a task that failed on something passing (the registry or the database was
+            # restarting) runs again; a lasting cause fails again and is reported below.
+            restarted=$name
+            log "$name: FAILED ($all); restarting the failed parts once"
+            curl -fsS -o /dev/null -X POST "$CONNECT_URL/connectors/$name/restart?includeTasks=true&onlyFailed=true" ||
+              die "$name: the restart request failed"
+            sleep 2
+            continue
+          fi
           log "$name: FAILED (connector and tasks: $all). The first trace:"
           print_trace "$tmp/status"
           die "$name failed. Common causes: PostgreSQL unreachable from Connect, migrations not applied (no publication or role), a wrong password in .env, or the replication slot held by another client. After fixing, re-run connect-init; to restart from a fresh snapshot, reset CDC (see README)."
@@ -99,13 +109,16 @@ wait_running() {
   done
 }
 
-wait_for_connect
+# Render everything first: a configuration mistake fails at once, before any waiting.
 found=0
 for template in "$CONNECTORS_DIR"/*.template.json; do
-  [ -e "$template" ] || die "no connectors/*.template.json in $CONNECTORS_DIR"
+  [ -e "$template" ] || die "no *.template.json in $CONNECTORS_DIR"
   found=$((found + 1))
+  render "$template" >"$tmp/$(basename "$template" .template.json).json"
+done
+wait_for_connect
+for template in "$CONNECTORS_DIR"/*.template.json; do
   name=$(basename "$template" .template.json)
-  render "$template" >"$tmp/$name.json"
   upsert "$name" "$tmp/$name.json"
 done
 for template in "$CONNECTORS_DIR"/*.template.json; do

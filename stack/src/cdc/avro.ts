@@ -71,7 +71,15 @@ const exactLong = avro.types.LongType.__with({
 export function createDecoder(registryUrl: string) {
   const registry = new SchemaRegistry(
     { host: registryUrl },
-    { [SchemaType.AVRO]: { logicalTypes: { decimal: DecimalType }, registry: { long: exactLong } } as never },
+    {
+      [SchemaType.AVRO]: {
+        logicalTypes: { decimal: DecimalType },
+        // A getter: avsc records named types in the registry, so every schema needs a fresh one.
+        get registry() {
+          return { long: exactLong };
+        },
+      } as never,
+    },
   );
   return {
     /** null for a tombstone (a null value), else the decoded record. */

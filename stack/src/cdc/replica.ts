@@ -54,6 +54,8 @@ export interface ConsumeOptions {
   untilCaughtUp?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Wait up to this long for the topics to exist (Debezium creates them on first write). */
+  waitForTopics?: number;
 }
 
 /** Consumes topics from the beginning without a committed group (nothing is left behind). */
@@ -63,6 +65,14 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
   await admin.connect();
   const ends = new Map<string, bigint>();
   try {
+    const deadline = Date.now() + (opts.waitForTopics ?? 0);
+    for (;;) {
+      const existing = new Set(await admin.listTopics());
+      const missing = opts.topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) break;
+      if (Date.now() >= deadline) throw new Error(`topics missing: ${missing.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (const topic of opts.topics) {
       for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
     }
