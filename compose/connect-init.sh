@@ -68,9 +68,23 @@ upsert() {
 # JSON is read with grep and sed, which is enough for Connect's flat status document.
 states() { grep -o '"state":"[A-Z_]*"' "$1" | sed 's/"state":"//; s/"$//'; }
 
+# The first "trace" string of a status document, unescaped, first 25 lines.
 print_trace() {
-  sed -n 's/.*"trace":"\(\([^"\\]\|\\.\)*\)".*/\1/p' "$1" | head -n 1 |
-    sed 's/\\n/\n/g; s/\\t/    /g; s/\\"/"/g' | head -n 25 >&2
+  awk '{
+    i = index($0, "\"trace\":\"")
+    if (i == 0) next
+    s = substr($0, i + 9); out = ""
+    for (j = 1; j <= length(s); j++) {
+      c = substr(s, j, 1)
+      if (c == "\\") {
+        j++; c = substr(s, j, 1)
+        if (c == "n") c = "\n"; else if (c == "t") c = "    "
+      } else if (c == "\"") break
+      out = out c
+    }
+    print out
+    exit
+  }' "$1" | head -n 25 >&2
 }
 
 wait_running() {

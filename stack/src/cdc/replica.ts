@@ -69,12 +69,16 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
     for (;;) {
       const existing = new Set(await admin.listTopics());
       const missing = opts.topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) break;
-      if (Date.now() >= deadline) throw new Error(`topics missing: ${missing.join(', ')}`);
+      if (missing.length === 0) {
+        for (const topic of opts.topics) {
+          for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
+        }
+        // Waiting for topics means waiting for their first records too.
+        if (!opts.waitForTopics || [...ends.values()].every((high) => high > 0n)) break;
+      }
+      if (Date.now() >= deadline)
+        throw new Error(`topics missing or empty: ${missing.join(', ') || opts.topics.join(', ')}`);
       await new Promise((r) => setTimeout(r, 50));
-    }
-    for (const topic of opts.topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
     }
   } finally {
     await admin.disconnect();

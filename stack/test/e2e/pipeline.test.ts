@@ -3,7 +3,9 @@
  * Kafka with schemas in Apicurio -> decoded by a Confluent-wire client through the registry's
  * Confluent-compatible API -> a replica rebuilt from the events equals the source, row for row.
  */
-import { rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -219,5 +221,100 @@ describe('the CDC pipeline, dockerless', () => {
     }
     // A fresh decoder: every schema, old records' included, comes from the restarted registry.
     await rebuildAndCompare('after restarting Connect and the registry');
+  });
+});
+
+describe('connect-init failure paths', () => {
+  const script = path.join(ROOT, 'compose', 'connect-init.sh');
+  const runInit = (extra: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        'sh',
+        [script],
+        { cwd: ROOT, env: { ...process.env, ...cfg.raw, ...extra }, timeout: 120_000 },
+        (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      );
+    });
+  const templates = (files: Record<string, object>) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'connectors-'));
+    for (const [name, body] of Object.entries(files))
+      writeFileSync(path.join(dir, `${name}.template.json`), JSON.stringify(body));
+    return dir;
+  };
+
+  it('exits non-zero, saying what to check, when Connect is unreachable', async () => {
+    const r = await runInit({
+      CONNECT_URL: 'http://127.0.0.1:9',
+      CONNECT_INIT_TIMEOUT: '2',
+      CONNECTORS_DIR: path.join(ROOT, 'connectors'),
+      CONNECT_PG_HOST: '127.0.0.1',
+      CONNECT_PG_PORT: '1',
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Kafka Connect is unreachable at http:\/\/127\.0\.0\.1:9 after 2s\. Is it running\?/);
+  });
+
+  it('exits non-zero naming an unset template variable, before registering anything', async () => {
+    const dir = templates({ 'needs-var': { 'connector.class': 'x', 'database.hostname': '${SURELY_NOT_SET_VAR}' } });
+    const r = await runInit({ CONNECT_URL: `http://127.0.0.1:${cfg.env.CONNECT_PORT}`, CONNECTORS_DIR: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/variable\(s\) not set: SURELY_NOT_SET_VAR/);
+    const names = (await (await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors`)).json()) as string[];
+    expect(names).not.toContain('needs-var');
+  });
+
+  it('exits non-zero with the task trace and a hint when a connector goes FAILED', async () => {
+    const good = JSON.parse(
+      readFileSync(path.join(ROOT, 'connectors', 'debezium-postgres.template.json'), 'utf8'),
+    ) as Record<string, string>;
+    // Valid config, but the publication does not exist: the task starts, then fails.
+    const dir = templates({
+      'broken-publication': {
+        ...good,
+        'publication.name': 'no_such_publication',
+        'slot.name': 'broken_slot',
+        'topic.prefix': 'broken',
+      },
+    });
+    const r = await runInit({
+      CONNECT_URL: `http://127.0.0.1:${cfg.env.CONNECT_PORT}`,
+      CONNECTORS_DIR: dir,
+      CONNECT_PG_HOST: '127.0.0.1',
+      CONNECT_PG_PORT: String(cfg.env.PG_PORT),
+      CONNECT_INIT_TIMEOUT: '60',
+    });
+    await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/broken-publication`, { method: 'DELETE' });
+    await db.query(
+      `SELECT pg_drop_replication_slot('broken_slot') FROM pg_replication_slots WHERE slot_name = 'broken_slot' AND NOT active`,
+    );
+    console.log(r.stderr.split('\n').slice(0, 5).join('\n'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/broken-publication: FAILED/);
+    expect(r.stderr).toMatch(/The first trace:\n.*Publication autocreation is disabled/);
+    expect(r.stderr).toMatch(/\n {4}at io\.debezium\./);
+    expect(r.stderr).toMatch(/Common causes: .*migrations not applied/);
+  });
+});
+
+describe('reset-cdc', () => {
+  it('re-snapshots every table, and the replica still equals the source', async () => {
+    const { stdout } = await stack('reset-cdc');
+    expect(stdout).toMatch(/offsets deleted/);
+    expect(stdout).toMatch(/replication slot storefront_debezium: dropped/);
+    expect(stdout).toMatch(/RUNNING/);
+    const rows = Number(
+      (await db.query<{ n: string }>(`SELECT ${TABLES.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ')} AS n`))
+        .rows[0]!.n,
+    );
+    // The snapshot re-reads every row as an `r` event; wait until all of them are in Kafka.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { replica } = await rebuildAndCompare('after reset-cdc');
+      if (replica.ops.r === rows || Date.now() > deadline) {
+        expect(replica.ops.r).toBe(rows);
+        break;
+      }
+      await sleep(2_000);
+    }
   });
 });
