@@ -89,14 +89,18 @@ async function main(argv: string[]): Promise<number> {
       const rows = await status(ctx);
       const width = Math.max(...rows.map((r) => r.name.length));
       for (const r of rows) {
-        const where = r.port ? `127.0.0.1:${r.port}` : '';
-        process.stdout.write(
-          `${r.name.padEnd(width)}  ${r.state.padEnd(8)}  ${r.pid ? `pid ${r.pid}`.padEnd(10) : ''.padEnd(10)}  ${where.padEnd(16)}  ${r.detail ?? ''}\n`.replace(
-            /\s+\n$/,
-            '\n',
-          ),
-        );
+        const cells = [
+          r.name.padEnd(width),
+          r.state.padEnd(8),
+          (r.pid ? `pid ${r.pid}` : '').padEnd(10),
+          (r.port ? `127.0.0.1:${r.port}` : '').padEnd(16),
+          (r.memoryMiB !== undefined ? `${r.memoryMiB} MiB` : '').padStart(8),
+          r.detail ?? '',
+        ];
+        process.stdout.write(`${cells.join('  ').trimEnd()}\n`);
       }
+      const total = rows.reduce((sum, r) => sum + (r.memoryMiB ?? 0), 0);
+      if (total > 0) process.stdout.write(`${'total memory (PSS)'.padEnd(width + 42)}${`${total} MiB`.padStart(8)}\n`);
       return 0;
     }
     case 'logs':

@@ -2,6 +2,7 @@ import type { StackConfig } from './config.js';
 import {
   forgetPid,
   isAlive,
+  memoryMiB,
   portOpen,
   runningPid,
   spawnDetached,
@@ -34,6 +35,8 @@ export interface ComponentStatus {
   state: 'up' | 'down' | 'starting' | 'done' | 'not run';
   pid?: number | undefined;
   port?: number | undefined;
+  /** Proportional memory of the process and its children. */
+  memoryMiB?: number | undefined;
   detail?: string | undefined;
 }
 
@@ -110,7 +113,7 @@ export async function serviceStatus(
     const taken = await portOpen(port);
     return { name, state: 'down', port, detail: taken ? `port ${port} is used by another process` : undefined };
   }
-  return { name, state: (await healthy()) ? 'up' : 'starting', pid: rec.pid, port };
+  return { name, state: (await healthy()) ? 'up' : 'starting', pid: rec.pid, port, memoryMiB: memoryMiB(rec.pid) };
 }
 
 /** Stops a service this stack started (by its pid file); null when it was not running. */

@@ -3,8 +3,8 @@
  * stack only ever signals pids it recorded itself, so `down` stops what `up` started and nothing
  * else.
  */
-import { spawn, type SpawnOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { StackConfig } from './config.js';
@@ -170,4 +170,49 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
     if (Date.now() > deadline) return false;
     await sleep(intervalMs);
   }
+}
+
+/** The pid and all its descendants (Linux /proc; elsewhere just the pid). */
+function processTree(pid: number): number[] {
+  if (!existsSync('/proc')) return [pid];
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may contain spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Memory of a process and its children in MiB: the proportional set size (shared pages split
+ * between the processes sharing them, so PostgreSQL's shared buffers count once), or the RSS
+ * where /proc has no smaps_rollup.
+ */
+export function memoryMiB(pid: number): number | undefined {
+  let kib = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      kib += Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
+    } catch {
+      const res = spawnSync('ps', ['-o', 'rss=', '-p', String(p)], { encoding: 'utf8' });
+      const rss = Number(res.stdout.trim());
+      if (!Number.isFinite(rss)) return undefined;
+      kib += rss;
+    }
+  }
+  return Math.round(kib / 1024);
 }
