@@ -140,9 +140,17 @@ export class Changes {
 
   /**
    * A customer places an order: items from active products in stock, whose stock goes down.
-   * Creates a customer or products first when the shop has none.
+   * Creates a customer or a product instead when the shop has none.
    */
   async placeOrder(rng: Rng, bounds: Bounds): Promise<Change[]> {
+    const placed = await this.tryPlaceOrder(rng, bounds);
+    // Outside the order's transaction: its connection is back in the pool by now.
+    if (placed === 'no_customer') return this.addCustomer(rng);
+    if (placed === 'no_product') return this.addProduct(rng);
+    return placed;
+  }
+
+  private async tryPlaceOrder(rng: Rng, bounds: Bounds): Promise<Change[] | 'no_customer' | 'no_product'> {
     const client = await this.pool.connect();
     let broken = false;
     try {
@@ -166,7 +174,7 @@ export class Changes {
       );
       if (customer.rows.length === 0 || products.rows.length === 0) {
         await client.query('ROLLBACK');
-        return customer.rows.length === 0 ? this.addCustomer(rng) : this.addProduct(rng);
+        return customer.rows.length === 0 ? 'no_customer' : 'no_product';
       }
       const quantities = products.rows.map(() =>
         rng.weighted([

@@ -24,8 +24,12 @@ describe('deltas', () => {
   it('keeps going on an empty database by creating what it needs', async () => {
     const res = await start({ ratePerSecond: 100, durationSeconds: 2, seed: 1 });
     expect(res.statusCode).toBe(200);
-    await sleep(2_500);
-    const s = await status();
+    await sleep(2_000);
+    let s = await status();
+    for (let i = 0; i < 40 && s.state !== 'stopped'; i++) {
+      await sleep(50);
+      s = await status();
+    }
     expect(s.state).toBe('stopped');
     expect(s.errors).toBe(0);
     expect(await scalar('SELECT count(*) FROM customers')).toBeGreaterThan(0);
