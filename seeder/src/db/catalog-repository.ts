@@ -5,7 +5,7 @@ import type { Pool, PoolClient } from './pool.js';
  * Upserts the category tree (reference data, keyed by slug) and returns the id of each leaf in
  * `leaves` order. Safe to run concurrently and repeatedly.
  */
-export async function ensureCatalog(db: Pool | PoolClient): Promise<number[]> {
+export async function ensureCatalog(db: Pick<Pool | PoolClient, 'query'>): Promise<number[]> {
   await db.query(
     `INSERT INTO categories (name, slug) SELECT * FROM unnest($1::text[], $2::text[])
      ON CONFLICT (slug) DO NOTHING`,

@@ -1,0 +1,146 @@
+/**
+ * Deltas against pgbench, and CDC latency: commit (the source's commit timestamp in each event)
+ * to a consumer holding the decoded record.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Decoder } from '../stack/src/cdc/avro.js';
+import type { ChangeEvent } from '../stack/src/cdc/replica.js';
+import type { Context } from '../stack/src/component.js';
+import { superuserClient } from '../stack/src/components/postgres.js';
+import { sleep } from './lib.js';
+
+const run = promisify(execFile);
+
+export function findPgbench(): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && existsSync(`${dir}/pgbench`)) return `${dir}/pgbench`;
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    for (const v of readdirSync(root).sort().reverse())
+      if (existsSync(`${root}/${v}/bin/pgbench`)) return `${root}/${v}/bin/pgbench`;
+  }
+  return null;
+}
+
+/**
+ * pgbench's TPC-B-like script on the same server: each transaction updates three rows and
+ * inserts one, so row changes/s = 4 x tps.
+ */
+export async function pgbenchLimit(
+  ctx: Context,
+  pgbench: string,
+  seconds: number,
+  clients = 4,
+): Promise<{ tps: number; rowChangesPerSecond: number }> {
+  const admin = superuserClient(ctx.cfg);
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS bench_pgbench WITH (FORCE)');
+  await admin.query('CREATE DATABASE bench_pgbench');
+  await admin.end();
+  const e = ctx.cfg.env;
+  const env = {
+    ...process.env,
+    PGHOST: '127.0.0.1',
+    PGPORT: String(e.PG_PORT),
+    PGUSER: e.PG_USER,
+    PGPASSWORD: e.PG_PASSWORD,
+    PGDATABASE: 'bench_pgbench',
+  };
+  await run(pgbench, ['-i', '-s', '10', '-q'], { env });
+  const { stdout } = await run(
+    pgbench,
+    ['-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-n'],
+    { env },
+  );
+  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
+  if (!Number.isFinite(tps)) throw new Error(`could not read pgbench's tps:\n${stdout}`);
+  return { tps, rowChangesPerSecond: tps * 4 };
+}
+
+/** Collects commit-to-consumer latencies of every change event while it runs. */
+export class LatencyProbe {
+  private consumer: Consumer | null = null;
+  private samples: number[] = [];
+  recording = false;
+
+  constructor(
+    private readonly brokers: string[],
+    private readonly topics: string[],
+    private readonly decoder: Decoder,
+  ) {}
+
+  async start(): Promise<void> {
+    const kafka = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING });
+    this.consumer = kafka.consumer({ groupId: `bench-latency-${Date.now()}`, maxWaitTimeInMs: 50 });
+    await this.consumer.connect();
+    const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: false });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        if (!message.value) return;
+        const event = (await this.decoder.decode(message.value)) as unknown as ChangeEvent;
+        const at = Date.now();
+        if (this.recording && event.source && event.op !== 'r') this.samples.push(at - event.source.ts_ms);
+      },
+    });
+    await joined;
+    await sleep(1_000);
+  }
+
+  take(): number[] {
+    const s = this.samples.sort((a, b) => a - b);
+    this.samples = [];
+    return s;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+export interface DeltaStep {
+  target: number;
+  achieved: number;
+  seconds: number;
+  latencies: number[];
+  peakMemoryMiB: number;
+}
+
+/** Runs the seeder's generator at `target` row changes/s for `seconds`, with the probe recording. */
+export async function deltaStep(
+  seederUrl: string,
+  target: number,
+  seconds: number,
+  probe: LatencyProbe,
+  memory: () => Promise<number>,
+): Promise<DeltaStep> {
+  const post = (url: string, body: object) =>
+    fetch(`${seederUrl}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  probe.take();
+  const res = await post('/deltas/start', { ratePerSecond: target, concurrency: 4, seed: target });
+  if (!res.ok) throw new Error(`deltas/start: ${res.status} ${await res.text()}`);
+  probe.recording = true;
+  let peakMemoryMiB = 0;
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    peakMemoryMiB = Math.max(peakMemoryMiB, await memory());
+    await sleep(1_000);
+  }
+  const status = (await (await post('/deltas/stop', {})).json()) as { rowChanges: number; elapsedSeconds: number };
+  await sleep(2_000); // let the last events arrive
+  probe.recording = false;
+  return {
+    target,
+    achieved: status.rowChanges / status.elapsedSeconds,
+    seconds: status.elapsedSeconds,
+    latencies: probe.take(),
+    peakMemoryMiB,
+  };
+}

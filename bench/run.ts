@@ -1,0 +1,280 @@
+/**
+ * npm run bench [-- --smoke]: every performance figure of the playground next to a limit measured
+ * in the same run on the same machine, as one table, plus bench/results/<timestamp>.json (and a
+ * chart when Python's matplotlib is available: bench/chart.py).
+ *
+ * It brings up its own stack (.stack/bench, free ports), so it never touches a running playground.
+ * --smoke: small sizes and short steps, to check in CI that the bench works and computes its
+ * ratios; its figures say nothing about the machine.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDecoder } from '../stack/src/cdc/avro.js';
+import { consume } from '../stack/src/cdc/replica.js';
+import { ROOT } from '../stack/src/config.js';
+import { down, status, up } from '../stack/src/stack.js';
+import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
+import { freePort } from '../seeder/test/support/test-stack.js';
+import { deltaStep, findPgbench, LatencyProbe, pgbenchLimit, type DeltaStep } from './deltas.js';
+import { copyLimit, seederLoad, type LoadSize } from './full-load.js';
+import { percentile, printTable, type Figure } from './lib.js';
+
+const { values } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+});
+const smoke = values.smoke;
+const say = (s: string) => process.stdout.write(`bench: ${s}\n`);
+const TABLES = [
+  'customers',
+  'addresses',
+  'categories',
+  'products',
+  'inventory',
+  'orders',
+  'order_items',
+  'payments',
+  'shipments',
+];
+
+/** The issue's default load; the bench measures multiples of it. */
+const BASE: LoadSize = { customers: 2000, products: 300, orders: 5000 };
+const scaled = (k: number): LoadSize => ({
+  customers: BASE.customers * k,
+  products: BASE.products * k,
+  orders: BASE.orders * k,
+});
+
+async function main(): Promise<void> {
+  const home = '.stack/bench';
+  rmSync(path.join(ROOT, home), { recursive: true, force: true });
+  const env = await isolatedEnv(home);
+  const ctx = { ...contextFor(env), say: (s: string) => say(`  ${s}`) };
+  const cfg = ctx.cfg;
+  const figures: Figure[] = [];
+  const result: Record<string, unknown> = { startedAt: new Date().toISOString(), smoke, machine: machine() };
+
+  // --- Start-up: npm run stack -- up to the first change event decoded by a consumer ---
+  say('starting the stack (downloads cached)');
+  const upStarted = performance.now();
+  await up(ctx, []);
+  const upSeconds = (performance.now() - upStarted) / 1000;
+  const seederUrl = `http://127.0.0.1:${cfg.env.SEEDER_PORT}`;
+  await fetch(`${seederUrl}/full-load?wait=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customers: 1, products: 1, orders: 1, seed: 1 }),
+  });
+  const decoder = createDecoder(`http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`);
+  const brokers = [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
+  await consume({
+    brokers,
+    topics: ['storefront.public.customers'],
+    decoder,
+    waitForTopics: 60_000,
+    untilCaughtUp: true,
+    timeoutMs: 60_000,
+    onRecord: () => undefined,
+  });
+  const firstEventSeconds = (performance.now() - upStarted) / 1000;
+  figures.push({
+    figure: 'up -> first change event',
+    value: firstEventSeconds,
+    unit: 's',
+    limit: 30,
+    limitName: 'goal',
+    ratio: 30 / firstEventSeconds,
+    goal: '<= 30 s',
+    met: firstEventSeconds <= 30,
+  });
+  result.startup = { upSeconds, firstEventSeconds };
+  const memory = async () => (await status(ctx)).reduce((sum, s) => sum + (s.memoryMiB ?? 0), 0);
+  await new Promise((r) => setTimeout(r, 5_000));
+  const idleMiB = await memory();
+  figures.push({
+    figure: 'stack memory, idle (PSS)',
+    value: idleMiB,
+    unit: 'MiB',
+    limit: 1536,
+    limitName: 'goal',
+    ratio: 1536 / idleMiB,
+    goal: '<= 1.5 GiB',
+    met: idleMiB <= 1536,
+  });
+
+  // --- Full load vs COPY of the same rows, at several sizes ---
+  const sizes = smoke ? [1] : [10, 100];
+  const loads: Record<string, unknown>[] = [];
+  const loadPort = await freePort();
+  for (const k of sizes) {
+    const size = scaled(k);
+    say(`full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders): COPY limit`);
+    const limit = await copyLimit(ctx, size);
+    say(`  COPY of ${limit.rows} pre-rendered rows: ${Math.round(limit.rowsPerSecond)} rows/s`);
+    const load = await seederLoad(ctx, size, loadPort);
+    say(
+      `  seeder: ${load.rows} rows in ${load.seconds.toFixed(1)} s = ${Math.round(load.rowsPerSecond)} rows/s, peak RSS ${load.peakRssMiB.toFixed(0)} MiB`,
+    );
+    const ratio = load.rowsPerSecond / limit.rowsPerSecond;
+    figures.push({
+      figure: `full load ${k}x (${load.rows} rows)`,
+      value: load.rowsPerSecond,
+      unit: 'rows/s',
+      limit: limit.rowsPerSecond,
+      limitName: 'COPY',
+      ratio,
+      goal: '>= 70 %',
+      met: ratio >= 0.7,
+    });
+    figures.push({ figure: `seeder peak RSS, ${k}x load`, value: load.peakRssMiB, unit: 'MiB' });
+    loads.push({ scale: k, size, copy: limit, seeder: load, ratio });
+  }
+  if (loads.length > 1) {
+    const first = loads[0] as { seeder: { rowsPerSecond: number } };
+    const last = loads.at(-1) as { seeder: { rowsPerSecond: number }; scale: number };
+    const flat = last.seeder.rowsPerSecond / first.seeder.rowsPerSecond;
+    figures.push({
+      figure: `full-load rate ${last.scale}x vs ${sizes[0]}x`,
+      value: flat * 100,
+      unit: '%',
+      limit: 100,
+      limitName: `${sizes[0]}x rate`,
+      ratio: flat,
+      goal: 'flat (>= 90 %)',
+      met: flat >= 0.9,
+    });
+  }
+  result.fullLoads = loads;
+
+  // --- Deltas vs pgbench, with CDC latency at each rate ---
+  const pgbench = findPgbench();
+  let pgbenchRate: number | undefined;
+  if (pgbench) {
+    say('pgbench (TPC-B-like, 4 clients) on the same server');
+    const pb = await pgbenchLimit(ctx, pgbench, smoke ? 3 : 15);
+    pgbenchRate = pb.rowChangesPerSecond;
+    say(`  ${pb.tps.toFixed(0)} tps = ${Math.round(pgbenchRate)} row changes/s`);
+    result.pgbench = pb;
+  } else {
+    say('pgbench not found (Debian: apt-get install postgresql-15); its limit is left out');
+  }
+  const probe = new LatencyProbe(
+    brokers,
+    TABLES.map((t) => `storefront.public.${t}`),
+    decoder,
+  );
+  await probe.start();
+  const steps: DeltaStep[] = [];
+  const seconds = smoke ? 4 : 15;
+  const ladder = smoke ? [50, 200] : [100, 1000, 2000, 4000, 8000, 16000];
+  for (const target of ladder) {
+    say(`deltas at ${target} row changes/s for ${seconds} s`);
+    const step = await deltaStep(seederUrl, target, seconds, probe, memory);
+    steps.push(step);
+    say(
+      `  achieved ${step.achieved.toFixed(0)}/s; latency p50 ${percentile(step.latencies, 50)} ms, p99 ${percentile(step.latencies, 99)} ms over ${step.latencies.length} events; stack ${step.peakMemoryMiB} MiB`,
+    );
+    if (step.achieved < 0.98 * target) break;
+  }
+  await probe.stop();
+  const sustained = steps.filter((s) => s.achieved >= 0.98 * s.target);
+  const max = steps.reduce((a, b) => (b.achieved > a.achieved ? b : a));
+  for (const s of sustained) {
+    figures.push({
+      figure: `deltas at ${s.target}/s achieved`,
+      value: s.achieved,
+      unit: 'changes/s',
+      limit: s.target,
+      limitName: 'target',
+      ratio: s.achieved / s.target,
+      goal: '>= 98 %',
+      met: true,
+    });
+  }
+  const maxSustained = sustained.length ? Math.max(...sustained.map((s) => s.achieved)) : 0;
+  const maxAchieved = max.achieved;
+  if (pgbenchRate !== undefined) {
+    figures.push({
+      figure: 'max deltas rate (achieved)',
+      value: maxAchieved,
+      unit: 'changes/s',
+      limit: pgbenchRate,
+      limitName: 'pgbench',
+      ratio: maxAchieved / pgbenchRate,
+      goal: '>= 100 %',
+      met: maxAchieved >= pgbenchRate,
+    });
+  } else {
+    figures.push({ figure: 'max deltas rate (achieved)', value: maxAchieved, unit: 'changes/s' });
+  }
+  for (const s of steps) {
+    const p99 = percentile(s.latencies, 99);
+    const label = s === max ? `max (${Math.round(s.achieved)}/s)` : `${s.target}/s`;
+    figures.push({ figure: `CDC latency p50 at ${label}`, value: percentile(s.latencies, 50), unit: 'ms' });
+    figures.push({
+      figure: `CDC latency p99 at ${label}`,
+      value: p99,
+      unit: 'ms',
+      ...(s.target === 1000
+        ? { limit: 300, limitName: 'goal', ratio: 300 / p99, goal: '< 300 ms', met: p99 < 300 }
+        : {}),
+    });
+  }
+  const busiest = Math.max(...steps.map((s) => s.peakMemoryMiB));
+  figures.push({
+    figure: 'stack memory, max delta rate',
+    value: busiest,
+    unit: 'MiB',
+    limit: 2048,
+    limitName: 'goal',
+    ratio: 2048 / busiest,
+    goal: '<= 2 GiB',
+    met: busiest <= 2048,
+  });
+  result.deltas = steps.map((s) => ({
+    ...s,
+    p50: percentile(s.latencies, 50),
+    p99: percentile(s.latencies, 99),
+    latencies: undefined,
+    events: s.latencies.length,
+  }));
+  result.maxSustained = maxSustained;
+
+  // --- Report ---
+  process.stdout.write('\n');
+  printTable(figures, (line) => process.stdout.write(`${line}\n`));
+  result.figures = figures;
+  const dir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = path.join(dir, `${stamp}${smoke ? '-smoke' : ''}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  say(`results: ${path.relative(ROOT, file)}`);
+  const chart = spawnSync('python3', [path.join(ROOT, 'bench', 'chart.py'), file], { encoding: 'utf8' });
+  say(
+    chart.status === 0
+      ? chart.stdout.trim()
+      : `no chart (${(chart.stderr || chart.stdout).trim().split('\n').at(-1)}); pip install matplotlib, then python3 bench/chart.py ${path.relative(ROOT, file)}`,
+  );
+
+  if (!values.keep) await down(ctx, { wipe: true });
+}
+
+function machine() {
+  return {
+    node: process.version,
+    cpus: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
