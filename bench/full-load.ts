@@ -17,7 +17,7 @@ import { renderOrders } from '../seeder/src/domain/orders.js';
 import type { LoadPlan } from '../seeder/src/domain/plan.js';
 import { renderProducts } from '../seeder/src/domain/products.js';
 import type { Context } from '../stack/src/component.js';
-import { migrate } from '../stack/src/components/flyway.js';
+import { recreateDatabase } from '../stack/src/components/flyway.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
 import { ROOT } from '../stack/src/config.js';
 import { sleep } from './lib.js';
@@ -30,18 +30,6 @@ export interface LoadSize {
 
 const SEED = 42;
 const UNTIL = '2026-01-01T00:00:00.000Z';
-
-async function freshDatabase(ctx: Context, name: string): Promise<void> {
-  const admin = superuserClient(ctx.cfg);
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  await migrate(ctx, name);
-}
 
 /** Renders the dataset the seeder would write to files, once, outside any timing. */
 async function renderFiles(
@@ -107,7 +95,7 @@ export async function copyLimit(
   ctx: Context,
   size: LoadSize,
 ): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
-  await freshDatabase(ctx, 'bench_copy');
+  await recreateDatabase(ctx, 'bench_copy');
   const db = superuserClient(ctx.cfg, 'bench_copy');
   await db.connect();
   try {
@@ -144,7 +132,7 @@ export async function seederLoad(
   size: LoadSize,
   port: number,
 ): Promise<{ rows: number; seconds: number; rowsPerSecond: number; peakRssMiB: number }> {
-  await freshDatabase(ctx, 'bench_load');
+  await recreateDatabase(ctx, 'bench_load');
   const e = ctx.cfg.env;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'seeder', 'src', 'main.ts')], {
     cwd: ROOT,

@@ -12,7 +12,7 @@ import { carriers, paymentMethods } from '../domain/lifecycle.js';
 import { pools } from '../domain/pools.js';
 import type { Rng } from '../domain/random.js';
 import { ensureCatalog } from './catalog-repository.js';
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 import type { Table } from './tables.js';
 
 export type Op = 'insert' | 'update' | 'delete';
@@ -151,10 +151,7 @@ export class Changes {
   }
 
   private async tryPlaceOrder(rng: Rng, bounds: Bounds): Promise<Change[] | 'no_customer' | 'no_product'> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const customer = await client.query<{ id: string; address_id: string | null }>(
         `SELECT c.id, (SELECT a.id FROM addresses a WHERE a.customer_id = c.id ORDER BY NOT a.is_default, a.id LIMIT 1) AS address_id
            FROM customers c WHERE c.id = ${pickFrom('customers', 'true', '')}`,
@@ -173,7 +170,6 @@ export class Changes {
         [point(rng, bounds.products), want],
       );
       if (customer.rows.length === 0 || products.rows.length === 0) {
-        await client.query('ROLLBACK');
         return customer.rows.length === 0 ? 'no_customer' : 'no_product';
       }
       const quantities = products.rows.map(() =>
@@ -192,10 +188,8 @@ export class Changes {
       );
       const inStock = new Set(stocked.rows.map((r) => r.product_id));
       const lines = products.rows.map((p, i) => ({ ...p, qty: quantities[i]! })).filter((p) => inStock.has(p.id));
-      if (lines.length === 0) {
-        await client.query('ROLLBACK');
-        return [];
-      }
+      // Nothing in stock (no inventory row changed either): an empty transaction.
+      if (lines.length === 0) return [];
       const total = lines.reduce((sum, l) => sum + cents(l.price) * l.qty, 0);
       const c = customer.rows[0]!;
       await client.query(
@@ -205,20 +199,12 @@ export class Changes {
          SELECT o.id, l.product_id, l.qty, l.price FROM o, unnest($4::bigint[], $5::int[], $6::numeric[]) AS l(product_id, qty, price)`,
         [c.id, c.address_id, money(total), lines.map((l) => l.id), lines.map((l) => l.qty), lines.map((l) => l.price)],
       );
-      await client.query('COMMIT');
       return [
         { table: 'orders', op: 'insert', rows: 1 },
         { table: 'order_items', op: 'insert', rows: lines.length },
         { table: 'inventory', op: 'update', rows: lines.length },
       ];
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   /** placed -> paid: the payment is captured for the order total. */

@@ -4,7 +4,7 @@ import type { LoadPlan } from '../domain/plan.js';
 import { renderProducts } from '../domain/products.js';
 import { ensureCatalog } from './catalog-repository.js';
 import { copyRows } from './copy.js';
-import type { Pool, PoolClient } from './pool.js';
+import { inTransaction, type Pool, type PoolClient } from './pool.js';
 import { SeedError } from '../errors.js';
 import { columns, tables, type Table } from './tables.js';
 
@@ -62,10 +62,7 @@ export async function runFullLoad(
   let doneUnits = 0;
   const progress = (): LoadProgress => ({ rows: { ...rows }, fraction: totalUnits === 0 ? 1 : doneUnits / totalUnits });
 
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     // Wait at most this long for other writers (a user's open transaction) before giving up.
     await client.query("SET LOCAL lock_timeout = '10s'");
     await client.query(`LOCK TABLE ${tables.join(', ')} IN SHARE ROW EXCLUSIVE MODE`).catch((err: unknown) => {
@@ -136,17 +133,8 @@ export async function runFullLoad(
       rows.shipments += countLines(r.shipments);
       await step((to - from) * WEIGHT.orders);
     }
-    await client.query('COMMIT');
     return progress();
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw err;
-  } finally {
-    // A connection that could not even roll back is discarded, not returned to the pool.
-    client.release(broken);
-  }
+  });
 }
 
 function countLines(s: string): number {

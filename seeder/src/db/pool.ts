@@ -23,18 +23,24 @@ export function createPool(db: Config['db'], log: FastifyBaseLogger): pg.Pool {
   return pool;
 }
 
-/** Runs `fn` in a transaction on one pooled client; rolls back on any error. */
+/**
+ * Runs `fn` in a transaction on one pooled client; rolls back on any error. A connection that
+ * cannot even roll back is discarded, not returned to the pool.
+ */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken = false;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

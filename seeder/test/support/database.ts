@@ -1,6 +1,6 @@
 /** One freshly migrated database per test file, and a seeder Config pointing at it. */
 import { inject } from 'vitest';
-import { migrate } from '../../../stack/src/components/flyway.js';
+import { recreateDatabase } from '../../../stack/src/components/flyway.js';
 import { superuserClient } from '../../../stack/src/components/postgres.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { TEST_HOME } from './global-postgres.js';
@@ -13,15 +13,7 @@ export function pgContext() {
 /** Drops and recreates `name`, then runs the real Flyway migrations on it. */
 export async function freshDatabase(name: string): Promise<Config> {
   const ctx = pgContext();
-  const admin = superuserClient(ctx.cfg);
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  await migrate(ctx, name);
+  await recreateDatabase(ctx, name);
   const e = ctx.cfg.env;
   return loadConfig({
     PG_HOST: '127.0.0.1',

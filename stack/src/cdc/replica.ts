@@ -159,7 +159,7 @@ export interface TableComparison {
 export async function compareWithSource(
   client: pg.Client,
   replica: Replica,
-  tables: string[],
+  tables: readonly string[],
 ): Promise<TableComparison[]> {
   const out: TableComparison[] = [];
   for (const table of tables) {

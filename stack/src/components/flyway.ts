@@ -9,6 +9,7 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { resolveArtifacts } from '../maven.js';
 import { logFile, runToLog, tail } from '../processes.js';
+import { superuserClient } from './postgres.js';
 
 const NAME = 'flyway';
 
@@ -75,3 +76,16 @@ export const flyway: Component = {
     return { name: NAME, state: 'not run', detail: 'runs during up; see its log' };
   },
 };
+
+/** Drops and recreates `database` (sessions on it are ended), then migrates it: tests and the bench. */
+export async function recreateDatabase(ctx: Context, database: string): Promise<void> {
+  const admin = superuserClient(ctx.cfg);
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+  await migrate(ctx, database);
+}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../../../seeder/src/db/tables.js';
 import { createDecoder } from '../../src/cdc/avro.js';
 import { compareWithSource, consume, Replica, type ChangeEvent } from '../../src/cdc/replica.js';
 import { connect } from '../../src/components/connect.js';
@@ -18,17 +19,7 @@ import { ROOT, type StackConfig } from '../../src/config.js';
 import { contextFor, isolatedEnv, stackCli } from '../support/stack-cli.js';
 
 const HOME = '.stack/e2e-pipeline';
-const TABLES = [
-  'customers',
-  'addresses',
-  'categories',
-  'products',
-  'inventory',
-  'orders',
-  'order_items',
-  'payments',
-  'shipments',
-];
+const TABLES: readonly string[] = tables;
 const topics = TABLES.map((t) => `storefront.public.${t}`);
 
 let env: NodeJS.ProcessEnv;
