@@ -74,6 +74,17 @@ export class LatencyProbe {
 
   async start(): Promise<void> {
     const kafka = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING });
+    // Debezium creates a table's topic with its first event: wait until every one exists.
+    const admin = kafka.admin();
+    await admin.connect();
+    for (let i = 0; ; i++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = this.topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) break;
+      if (i > 600) throw new Error(`topics never appeared: ${missing.join(', ')}`);
+      await sleep(200);
+    }
+    await admin.disconnect();
     this.consumer = kafka.consumer({ groupId: `bench-latency-${Date.now()}`, maxWaitTimeInMs: 50 });
     await this.consumer.connect();
     const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   await fetch(`${seederUrl}/full-load?wait=true`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ customers: 1, products: 1, orders: 1, seed: 1 }),
+    // Small, but enough that every table has rows, so every topic exists for the latency probe.
+    body: JSON.stringify({ customers: 200, products: 30, orders: 500, seed: 1 }),
   });
   const decoder = createDecoder(`http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`);
   const brokers = [`127.0.0.1:${cfg.env.KAFKA_PORT}`];

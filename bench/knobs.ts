@@ -1,0 +1,66 @@
+/**
+ * npm run bench:knobs -- '<variants>' [rate]: CDC latency (p50/p90/p99, commit to decoded by a
+ * consumer) at one delta rate, for the committed connector config and for each variant of it,
+ * on one stack in one run, e.g.
+ *   npm run bench:knobs -- '[["poll 20ms", {"poll.interval.ms": "20"}]]' 1000
+ * This is how the connector's latency settings were chosen (connectors/README.md).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { tables } from '../seeder/src/db/tables.js';
+import { createDecoder } from '../stack/src/cdc/avro.js';
+import { ROOT } from '../stack/src/config.js';
+import { down, up } from '../stack/src/stack.js';
+import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
+import { deltaStep, LatencyProbe } from './deltas.js';
+import { percentile } from './lib.js';
+
+const env = await isolatedEnv('.stack/exp');
+const ctx = { ...contextFor(env), say: () => undefined };
+await up(ctx, []);
+const cfg = ctx.cfg;
+const seeder = `http://127.0.0.1:${cfg.env.SEEDER_PORT}`;
+await fetch(`${seeder}/full-load?wait=true`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ customers: 20000, products: 3000, orders: 50000, seed: 3 }),
+});
+await new Promise((r) => setTimeout(r, 45_000)); // let CDC catch up with the load
+const decoder = createDecoder(`http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`);
+const probe = new LatencyProbe(
+  [`127.0.0.1:${cfg.env.KAFKA_PORT}`],
+  tables.map((t) => `storefront.public.${t}`),
+  decoder,
+);
+await probe.start();
+const base = JSON.parse(readFileSync(path.join(ROOT, 'connectors/debezium-postgres.template.json'), 'utf8')) as Record<
+  string,
+  string
+>;
+const fill = (c: Record<string, string>) =>
+  JSON.parse(
+    JSON.stringify(c).replace(
+      /\$\{(\w+)\}/g,
+      (_, k: string) =>
+        (({ CONNECT_PG_HOST: '127.0.0.1', CONNECT_PG_PORT: String(cfg.env.PG_PORT) }) as Record<string, string>)[k] ??
+        cfg.raw[k] ??
+        '',
+    ),
+  );
+const variants: [string, Record<string, string>][] = JSON.parse(process.argv[2] ?? '[]');
+const rate = Number(process.argv[3] ?? 1000);
+for (const [label, over] of [['as committed', {}] as [string, Record<string, string>], ...variants]) {
+  await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/debezium-postgres/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fill({ ...base, ...over })),
+  });
+  await new Promise((r) => setTimeout(r, 15_000));
+  const s = await deltaStep(seeder, rate, 15, probe, async () => 0);
+  console.log(
+    `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}`,
+  );
+}
+await probe.stop();
+await down(ctx, { wipe: true });
+process.exit(0);
