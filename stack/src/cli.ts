@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       wipe: { type: 'boolean', default: false },
       follow: { type: 'boolean', short: 'f', default: false },
-      lines: { type: 'string', short: 'n', default: '100' },
+      lines: { type: 'string', short: 'n' },
       help: { type: 'boolean', short: 'h', default: false },
       'from-beginning': { type: 'boolean', default: false },
     },
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'logs':
-      await logs(ctx, rest[0], Number(values.lines), values.follow);
+      await logs(ctx, rest[0], Number(values.lines ?? 100), values.follow);
       return 0;
     case 'events': {
       const table = rest[0];
@@ -114,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
         topic: `storefront.public.${table}`,
         decoder: createDecoder(ccompatUrl(ctx.cfg)),
         fromBeginning: values['from-beginning'],
-        limit: values.lines === '100' && !values['from-beginning'] ? Infinity : Number(values.lines),
+        // Live events run until Ctrl-C; -n N stops after N.
+        limit: values.lines === undefined ? Infinity : Number(values.lines),
         write: (line) => process.stdout.write(`${line}\n`),
       });
       return 0;
