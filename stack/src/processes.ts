@@ -109,6 +109,14 @@ export function runToLog(cfg: StackConfig, spec: SpawnSpec): Promise<number> {
   });
 }
 
+/** Like runToLog, and also returns what this run wrote to the log. */
+export async function runCapturing(cfg: StackConfig, spec: SpawnSpec): Promise<{ code: number; output: string }> {
+  const file = logFile(cfg, spec.name);
+  const start = existsSync(file) ? readFileSync(file).length : 0;
+  const code = await runToLog(cfg, spec);
+  return { code, output: readFileSync(file).subarray(start).toString('utf8') };
+}
+
 /** Sends `signal`, waits up to `timeoutMs` for the process to end, then kills it. */
 export async function stopPid(
   pid: number,

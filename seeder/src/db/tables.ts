@@ -13,33 +13,24 @@ export const tables = [
 
 export type Table = (typeof tables)[number];
 
+const addressColumns = [
+  'customer_id',
+  'line1',
+  'line2',
+  'city',
+  'region',
+  'postal_code',
+  'country_code',
+  'is_default',
+  'created_at',
+  'updated_at',
+] as const;
+
 export const columns = {
   customers: ['id', 'email', 'first_name', 'last_name', 'phone', 'created_at', 'updated_at'],
-  addressesWithId: [
-    'id',
-    'customer_id',
-    'line1',
-    'line2',
-    'city',
-    'region',
-    'postal_code',
-    'country_code',
-    'is_default',
-    'created_at',
-    'updated_at',
-  ],
-  addresses: [
-    'customer_id',
-    'line1',
-    'line2',
-    'city',
-    'region',
-    'postal_code',
-    'country_code',
-    'is_default',
-    'created_at',
-    'updated_at',
-  ],
+  /** Default addresses carry their reserved ids; extra ones take ids from the identity. */
+  addressesWithId: ['id', ...addressColumns],
+  addresses: addressColumns,
   products: ['id', 'category_id', 'sku', 'name', 'description', 'price', 'active', 'created_at', 'updated_at'],
   inventory: ['product_id', 'quantity', 'updated_at'],
   orders: [

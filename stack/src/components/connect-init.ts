@@ -5,8 +5,7 @@
 import path from 'node:path';
 import { StackError, type Component } from '../component.js';
 import { ROOT } from '../config.js';
-import { logFile, runToLog, tail } from '../processes.js';
-import { readFileSync } from 'node:fs';
+import { runCapturing, tail } from '../processes.js';
 import { connectUrl } from './connect.js';
 
 const NAME = 'connect-init';
@@ -19,8 +18,7 @@ export const connectInit: Component = {
 
   async up(ctx) {
     const { cfg } = ctx;
-    const start = readFileSync(logFile(cfg, NAME), { flag: 'a+' }).length;
-    const code = await runToLog(cfg, {
+    const { code, output } = await runCapturing(cfg, {
       name: NAME,
       command: 'sh',
       args: [path.join(ROOT, 'compose', 'connect-init.sh')],
@@ -36,7 +34,6 @@ export const connectInit: Component = {
         CONNECT_PG_PORT: String(cfg.env.PG_PORT),
       },
     });
-    const output = readFileSync(logFile(cfg, NAME), 'utf8').slice(start).trim().split('\n');
     if (code !== 0) {
       throw new StackError(
         NAME,
@@ -45,7 +42,13 @@ export const connectInit: Component = {
         tail(cfg, NAME, 40),
       );
     }
-    return output.at(-1)?.replace(/^connect-init\.sh: /, '') ?? 'done';
+    return (
+      output
+        .trim()
+        .split('\n')
+        .at(-1)
+        ?.replace(/^connect-init\.sh: /, '') ?? 'done'
+    );
   },
 
   async status() {

@@ -2,13 +2,12 @@
  * Real Flyway (its command line, from Maven Central) applying migrations/, configured with the
  * same FLYWAY_* environment variables as the compose service.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { resolveArtifacts } from '../maven.js';
-import { logFile, runToLog, tail } from '../processes.js';
+import { runCapturing, tail } from '../processes.js';
 import { superuserClient } from './postgres.js';
 
 const NAME = 'flyway';
@@ -39,8 +38,7 @@ export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE):
     args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dflyway.version=${cfg.env.FLYWAY_VERSION}`],
     what: `Flyway ${cfg.env.FLYWAY_VERSION} and the PostgreSQL JDBC driver (~5 MB)`,
   });
-  const start = readFileSync(logFile(cfg, NAME), { flag: 'a+' }).length;
-  const code = await runToLog(cfg, {
+  const { code, output } = await runCapturing(cfg, {
     name: NAME,
     command: java.bin,
     // A short-lived JVM: the quick-start flags trim start-up time.
@@ -55,7 +53,6 @@ export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE):
     ],
     env: { ...process.env, ...flywayEnv(cfg, database) },
   });
-  const output = readFileSync(logFile(cfg, NAME), 'utf8').slice(start);
   if (code !== 0) {
     throw new StackError(
       NAME,
