@@ -30,7 +30,8 @@ export default defineConfig({
           // After the other projects: the JVMs and the timing-sensitive tests do not share 2 cores.
           sequence: { groupOrder: 1 },
           fileParallelism: false,
-          testTimeout: 120_000,
+          // Above the sum of the waits inside a test, so a stall fails with its own message.
+          testTimeout: 240_000,
           hookTimeout: 300_000,
         },
       },

@@ -5,6 +5,7 @@
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 
 /**
  * Debezium's decimal.handling.mode=precise writes numeric columns as Avro `bytes` with the
@@ -70,7 +71,10 @@ const exactLong = avro.types.LongType.__with({
 
 export function createDecoder(registryUrl: string) {
   const registry = new SchemaRegistry(
-    { host: registryUrl },
+    // A request the registry never answers fails after 10 s (and is retried) instead of stalling
+    // the consumer that waits on it: mappersmith sets no timeout by default. (The cast bridges
+    // mappersmith's ESM typings, which we import, and the CJS ones the registry client uses.)
+    { host: registryUrl, middlewares: [TimeoutMiddleware(10_000) as never] },
     {
       [SchemaType.AVRO]: {
         logicalTypes: { decimal: DecimalType },

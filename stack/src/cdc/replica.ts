@@ -84,6 +84,7 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
     await admin.disconnect();
   }
   const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([tp]) => tp));
+  const reached = new Map<string, bigint>();
   const consumer = kafka.consumer({
     groupId: `storefront-check-${process.pid}-${Date.now()}`,
     allowAutoTopicCreation: false,
@@ -96,7 +97,8 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
   opts.signal?.addEventListener('abort', () => done());
   const timer = opts.timeoutMs
     ? setTimeout(() => {
-        failure = new Error(`not caught up after ${opts.timeoutMs} ms; still reading ${[...pending].join(', ')}`);
+        const behind = [...pending].map((tp) => `${tp} at ${reached.get(tp) ?? 'nothing read'} of ${ends.get(tp)}`);
+        failure = new Error(`not caught up after ${opts.timeoutMs} ms; still reading ${behind.join(', ')}`);
         done();
       }, opts.timeoutMs)
     : undefined;
@@ -116,6 +118,9 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
           return;
         }
         const tp = `${topic}/${partition}`;
+        reached.set(tp, BigInt(message.offset) + 1n);
+        // A slow stretch (schema fetches, a busy machine) must not cost the group membership.
+        await payload.heartbeat();
         if (opts.untilCaughtUp && BigInt(message.offset) + 1n >= (ends.get(tp) ?? 0n)) {
           pending.delete(tp);
           if (pending.size === 0) done();

@@ -40,7 +40,7 @@ const ccompat = () => `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7
 const brokers = () => [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
 
 /** Debezium confirms an LSN to PostgreSQL only once its records are in Kafka: wait for it. */
-async function waitForCapture(timeoutMs = 90_000): Promise<void> {
+async function waitForCapture(timeoutMs = 60_000): Promise<void> {
   const { rows } = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
   const target = rows[0]!.lsn;
   const deadline = Date.now() + timeoutMs;
@@ -64,7 +64,8 @@ async function rebuildAndCompare(label: string) {
     topics,
     decoder,
     untilCaughtUp: true,
-    timeoutMs: 120_000,
+    // Below the test's own timeout (240 s with the capture wait), so a stall says where it is.
+    timeoutMs: 90_000,
     onRecord: (topic, key, value) => replica.apply(topic, key!, value),
   });
   const result = await compareWithSource(db, replica, TABLES);
