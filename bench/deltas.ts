@@ -116,17 +116,28 @@ export interface DeltaStep {
   target: number;
   achieved: number;
   seconds: number;
+  /** Commit-to-consumer latencies (ms) of the step's change events; none while capture is paused. */
   latencies: number[];
   peakMemoryMiB: number;
+  /** Share of one core each component used during the step, in percent. */
+  cpuPercent: Record<string, number>;
 }
 
-/** Runs the seeder's generator at `target` row changes/s for `seconds`, with the probe recording. */
+export interface StepProbes {
+  /** Records latencies; absent for a step with capture paused. */
+  latency?: LatencyProbe | undefined;
+  /** The whole stack's memory now, MiB. */
+  memory: () => Promise<number>;
+  /** CPU seconds used so far, per component. */
+  cpu: () => Promise<Record<string, number>>;
+}
+
+/** Runs the seeder's generator at `target` row changes/s for `seconds`, with the probes recording. */
 export async function deltaStep(
   seederUrl: string,
   target: number,
   seconds: number,
-  probe: LatencyProbe,
-  memory: () => Promise<number>,
+  probes: StepProbes,
 ): Promise<DeltaStep> {
   const post = (url: string, body: object) =>
     fetch(`${seederUrl}${url}`, {
@@ -134,24 +145,62 @@ export async function deltaStep(
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  probe.take();
+  probes.latency?.take();
   const res = await post('/deltas/start', { ratePerSecond: target, concurrency: 4, seed: target });
   if (!res.ok) throw new Error(`deltas/start: ${res.status} ${await res.text()}`);
-  probe.recording = true;
+  if (probes.latency) probes.latency.recording = true;
   let peakMemoryMiB = 0;
-  const until = Date.now() + seconds * 1000;
+  await sleep(1_000); // past the start, so the CPU shares are of the steady state
+  const cpu0 = await probes.cpu();
+  const t0 = performance.now();
+  const until = Date.now() + (seconds - 1) * 1000;
   while (Date.now() < until) {
-    peakMemoryMiB = Math.max(peakMemoryMiB, await memory());
+    peakMemoryMiB = Math.max(peakMemoryMiB, await probes.memory());
     await sleep(1_000);
   }
+  const cpu1 = await probes.cpu();
+  const wall = (performance.now() - t0) / 1000;
   const status = (await (await post('/deltas/stop', {})).json()) as { rowChanges: number; elapsedSeconds: number };
-  await sleep(2_000); // let the last events arrive
-  probe.recording = false;
+  const cpuPercent = Object.fromEntries(
+    Object.entries(cpu1).map(([name, s]) => [name, Math.round(((s - (cpu0[name] ?? s)) / wall) * 100)]),
+  );
+  let latencies: number[] = [];
+  if (probes.latency) {
+    await sleep(2_000); // let the last events arrive
+    probes.latency.recording = false;
+    latencies = probes.latency.take();
+  }
   return {
     target,
     achieved: status.rowChanges / status.elapsedSeconds,
     seconds: status.elapsedSeconds,
-    latencies: probe.take(),
+    latencies,
     peakMemoryMiB,
+    cpuPercent,
   };
+}
+
+/**
+ * Runs `work` with the Debezium connector paused (PUT /connectors/<name>/pause), then resumes
+ * it: the database's own rate, with nothing shipping the changes (as for pgbench, whose database
+ * is not captured). The changes stay in the replication slot and are streamed after the resume.
+ */
+export async function withCapturePaused<T>(connectUrl: string, work: () => Promise<T>): Promise<T> {
+  const connector = `${connectUrl}/connectors/debezium-postgres`;
+  const state = async () =>
+    ((await (await fetch(`${connector}/status`)).json()) as { connector: { state: string } }).connector.state;
+  const put = async (action: string, want: string) => {
+    const res = await fetch(`${connector}/${action}`, { method: 'PUT' });
+    if (!res.ok) throw new Error(`${action} the connector: ${res.status} ${await res.text()}`);
+    for (let i = 0; (await state()) !== want; i++) {
+      if (i > 300) throw new Error(`the connector did not become ${want}`);
+      await sleep(100);
+    }
+  };
+  await put('pause', 'PAUSED');
+  try {
+    return await work();
+  } finally {
+    await put('resume', 'RUNNING');
+  }
 }

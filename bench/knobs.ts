@@ -56,7 +56,7 @@ for (const [label, over] of [['as committed', {}] as [string, Record<string, str
     body: JSON.stringify(fill({ ...base, ...over })),
   });
   await new Promise((r) => setTimeout(r, 15_000));
-  const s = await deltaStep(seeder, rate, 15, probe, async () => 0);
+  const s = await deltaStep(seeder, rate, 15, { latency: probe, memory: async () => 0, cpu: async () => ({}) });
   console.log(
     `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}`,
   );

@@ -209,6 +209,30 @@ function processTree(pid: number): number[] {
  * between the processes sharing them, so PostgreSQL's shared buffers count once), or the RSS
  * where /proc has no smaps_rollup.
  */
+/**
+ * CPU seconds (user + system) spent so far by a process and its children, from /proc; undefined
+ * where there is no /proc. Sampled twice, the difference over the wall time is the share of a core
+ * it used (PostgreSQL's backends are children of the postmaster, so they count with it).
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  if (!existsSync('/proc')) return undefined;
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticks / clockTicks;
+}
+
+/** The kernel's USER_HZ, the unit of /proc/<pid>/stat's times. */
+let clockTicks: number | undefined;
+
 export function memoryMiB(pid: number): number | undefined {
   let kib = 0;
   for (const p of processTree(pid)) {
