@@ -51,7 +51,7 @@ export async function buildApp(
 
   const pool = deps.pool ?? createPool(config.db, app.log);
   const deltas = new DeltaGenerator(pool, app.log);
-  const loads = new FullLoads(pool, deltas, app.log);
+  const loads = new FullLoads(pool, deltas, app.log, config.renderThreads);
   app.decorate('pool', pool);
   app.decorate('deltas', deltas);
   app.decorate('loads', loads);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Passwords reach SQL as Flyway placeholders inside quoted literals: keep them plain. */
@@ -52,6 +53,8 @@ export const SeederEnv = DatabaseEnv.extend({
   DELTAS_ON_START: optional(z.coerce.number().min(0).max(100_000)),
   /** Connections the seeder may hold: one for a full load, the rest for delta lanes and reads. */
   SEEDER_PG_POOL_SIZE: z.coerce.number().int().min(2).max(50).default(6),
+  /** Worker threads rendering a full load's rows ahead of its COPY; 0 renders on the main thread. */
+  SEEDER_RENDER_THREADS: z.coerce.number().int().min(0).max(32).optional(),
 });
 
 export interface Config {
@@ -67,6 +70,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   seedOnStart: { customers?: number; products?: number; orders?: number; seed?: number } | undefined;
   deltasOnStart: number | undefined;
+  /** Worker threads for full loads: by default one per core but the one PostgreSQL's COPY uses. */
+  renderThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL,
     seedOnStart: e.SEED_ON_START,
     deltasOnStart: e.DELTAS_ON_START || undefined,
+    renderThreads: e.SEEDER_RENDER_THREADS ?? Math.max(1, availableParallelism() - 1),
   };
 }

@@ -1,7 +1,11 @@
-import { renderCustomers } from '../domain/customers.js';
-import { renderOrders } from '../domain/orders.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { CustomerRows } from '../domain/customers.js';
+import type { OrderRows } from '../domain/orders.js';
 import type { LoadPlan } from '../domain/plan.js';
-import { renderProducts } from '../domain/products.js';
+import type { ProductRows } from '../domain/products.js';
+import render, { type RenderTask } from '../loads/render-worker.js';
 import { ensureCatalog } from './catalog-repository.js';
 import { copyRows } from './copy.js';
 import { inTransaction, type Pool, type PoolClient } from './pool.js';
@@ -56,6 +60,7 @@ export async function runFullLoad(
   size: LoadSize,
   onProgress: (p: LoadProgress) => void,
   signal: AbortSignal,
+  renderThreads = 0,
 ): Promise<LoadProgress> {
   const rows = Object.fromEntries(tables.map((t) => [t, 0])) as Record<Table, number>;
   const totalUnits = size.customers * WEIGHT.customers + size.products * WEIGHT.products + size.orders * WEIGHT.orders;
@@ -101,40 +106,105 @@ export async function runFullLoad(
       if (signal.aborted) throw new Error('full load cancelled: the seeder is shutting down');
     };
 
+    const jobs: Job[] = [];
     for (let from = 0; from < size.customers; from += CHUNK) {
       const to = Math.min(size.customers, from + CHUNK);
-      const r = renderCustomers(plan, from, to);
-      await copyRows(client, 'customers', columns.customers, r.customers);
-      await copyRows(client, 'addresses', columns.addressesWithId, r.defaultAddresses);
-      await copyRows(client, 'addresses', columns.addresses, r.extraAddresses);
-      rows.customers += to - from;
-      rows.addresses += r.rows - (to - from);
-      await step((to - from) * WEIGHT.customers);
+      jobs.push(
+        job<CustomerRows>({ entity: 'customers', plan, from, to }, async (r) => {
+          await copyRows(client, 'customers', columns.customers, r.customers);
+          await copyRows(client, 'addresses', columns.addressesWithId, r.defaultAddresses);
+          await copyRows(client, 'addresses', columns.addresses, r.extraAddresses);
+          rows.customers += to - from;
+          rows.addresses += r.rows - (to - from);
+          await step((to - from) * WEIGHT.customers);
+        }),
+      );
     }
     for (let from = 0; from < size.products; from += CHUNK) {
       const to = Math.min(size.products, from + CHUNK);
-      const r = renderProducts(plan, from, to);
-      await copyRows(client, 'products', columns.products, r.products);
-      await copyRows(client, 'inventory', columns.inventory, r.inventory);
-      rows.products += to - from;
-      rows.inventory += to - from;
-      await step((to - from) * WEIGHT.products);
+      jobs.push(
+        job<ProductRows>({ entity: 'products', plan, from, to }, async (r) => {
+          await copyRows(client, 'products', columns.products, r.products);
+          await copyRows(client, 'inventory', columns.inventory, r.inventory);
+          rows.products += to - from;
+          rows.inventory += to - from;
+          await step((to - from) * WEIGHT.products);
+        }),
+      );
     }
     for (let from = 0; from < size.orders; from += CHUNK) {
       const to = Math.min(size.orders, from + CHUNK);
-      const r = renderOrders(plan, from, to);
-      await copyRows(client, 'orders', columns.orders, r.orders);
-      await copyRows(client, 'order_items', columns.orderItems, r.items);
-      await copyRows(client, 'payments', columns.payments, r.payments);
-      await copyRows(client, 'shipments', columns.shipments, r.shipments);
-      rows.orders += to - from;
-      rows.order_items += countLines(r.items);
-      rows.payments += countLines(r.payments);
-      rows.shipments += countLines(r.shipments);
-      await step((to - from) * WEIGHT.orders);
+      jobs.push(
+        job<OrderRows>({ entity: 'orders', plan, from, to }, async (r) => {
+          await copyRows(client, 'orders', columns.orders, r.orders);
+          await copyRows(client, 'order_items', columns.orderItems, r.items);
+          await copyRows(client, 'payments', columns.payments, r.payments);
+          await copyRows(client, 'shipments', columns.shipments, r.shipments);
+          rows.orders += to - from;
+          rows.order_items += countLines(r.items);
+          rows.payments += countLines(r.payments);
+          rows.shipments += countLines(r.shipments);
+          await step((to - from) * WEIGHT.orders);
+        }),
+      );
     }
+    await runAhead(jobs, renderThreads);
     return progress();
   });
+}
+
+interface Job {
+  task: RenderTask;
+  write: (rendered: unknown) => Promise<void>;
+}
+
+const job = <R>(task: RenderTask, write: (rendered: R) => Promise<void>): Job => ({
+  task,
+  write: write as (rendered: unknown) => Promise<void>,
+});
+
+const here = fileURLToPath(import.meta.url);
+/** The worker module beside this one: .ts when run from source (through tsx), .js when built. */
+const workerFile = path.join(path.dirname(here), '..', 'loads', `render-worker${path.extname(here)}`);
+/**
+ * Loads of at most this many chunks render on the main thread: starting a worker (compiling its
+ * modules when run through tsx: ~0.8 s) costs more than overlapping so few chunks saves.
+ */
+const INLINE_CHUNKS = 8;
+
+/**
+ * Runs the jobs' COPYs in order while the chunks after them are rendered in worker threads, so
+ * generation (JavaScript) and ingestion (the PostgreSQL backend) use a core each instead of taking
+ * turns. At most `workers + 1` chunks are rendered ahead: memory stays bounded by chunks, not by
+ * the load's size. With no threads, chunks render inline, one ahead.
+ */
+async function runAhead(jobs: Job[], threads: number): Promise<void> {
+  const workers = Math.max(1, threads);
+  const pool =
+    threads > 0 && jobs.length > INLINE_CHUNKS
+      ? new Piscina({
+          filename: workerFile,
+          minThreads: workers,
+          maxThreads: workers,
+          execArgv: path.extname(workerFile) === '.ts' ? ['--import', 'tsx'] : [],
+        })
+      : null;
+  const renderChunk = (task: RenderTask): Promise<unknown> =>
+    pool ? (pool.run(task) as Promise<unknown>) : Promise.resolve().then(() => render(task));
+  const ahead: Promise<unknown>[] = [];
+  let next = 0;
+  try {
+    for (const j of jobs) {
+      while (next < jobs.length && ahead.length < workers + 1) {
+        const rendering = renderChunk(jobs[next++]!.task);
+        rendering.catch(() => undefined); // awaited below, in order; not unhandled meanwhile
+        ahead.push(rendering);
+      }
+      await j.write(await ahead.shift());
+    }
+  } finally {
+    await pool?.destroy();
+  }
 }
 
 function countLines(s: string): number {

@@ -41,6 +41,7 @@ export class FullLoads {
     private readonly pool: Pool,
     private readonly deltas: DeltaGenerator,
     private readonly log: FastifyBaseLogger,
+    private readonly renderThreads = 0,
   ) {}
 
   start(req: FullLoadRequest): Job {
@@ -76,7 +77,7 @@ export class FullLoads {
     this.running = job.id;
     this.log.info({ job: job.id, ...job.request }, 'full load started');
     entry.done = this.deltas
-      .pauseWhile(() => runFullLoad(this.pool, size, update, this.abort.signal))
+      .pauseWhile(() => runFullLoad(this.pool, size, update, this.abort.signal, this.renderThreads))
       .then(
         (p) => {
           update(p);

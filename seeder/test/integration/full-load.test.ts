@@ -23,6 +23,22 @@ const load = (body: object, wait = true) =>
 const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 const scalar = async (sql: string) => Number(Object.values((await db.query(sql)).rows[0])[0]);
 
+/** A hash of every table's rows in id order: equal hashes, equal data. */
+async function fingerprint(database: string): Promise<string[]> {
+  const c = await adminClient(database);
+  try {
+    const parts: string[] = [];
+    for (const t of tables.filter((x) => x !== 'categories')) {
+      const cols = t === 'inventory' ? 'product_id' : 'id';
+      const r = await c.query(`SELECT md5(string_agg(x::text, ',' ORDER BY x.${cols})) AS h FROM ${t} x`);
+      parts.push(`${t}:${r.rows[0].h}`);
+    }
+    return parts;
+  } finally {
+    await c.end();
+  }
+}
+
 describe('POST /full-load', () => {
   it('lands exactly the requested customers, products and orders', async () => {
     const res = await load({ customers: 2000, products: 300, orders: 5000, seed: 7, until: '2026-01-01T00:00:00Z' });
@@ -43,21 +59,26 @@ describe('POST /full-load', () => {
     expect(await scalar(`SELECT count(*) FROM orders WHERE placed_at > '2026-01-01T00:00:00Z'`)).toBe(0);
   });
 
-  it('gives the same data for the same seed on an empty database', async () => {
-    const fingerprint = async (database: string) => {
-      const c = await adminClient(database);
+  it('renders the same data in worker threads as on the main thread', async () => {
+    // Nine chunks: above the size that renders inline, so the worker threads do the rendering.
+    const load = { customers: 20_000, products: 5_000, orders: 20_000, seed: 3, until: '2026-01-01T00:00:00Z' };
+    for (const [name, renderThreads] of [
+      ['it_full_load_inline', 0],
+      ['it_full_load_threads', 1],
+    ] as const) {
+      const app = await buildApp({ ...(await freshDatabase(name)), renderThreads });
       try {
-        const parts: string[] = [];
-        for (const t of tables.filter((x) => x !== 'categories')) {
-          const cols = t === 'inventory' ? 'product_id' : 'id';
-          const r = await c.query(`SELECT md5(string_agg(x::text, ',' ORDER BY x.${cols})) AS h FROM ${t} x`);
-          parts.push(`${t}:${r.rows[0].h}`);
-        }
-        return parts;
+        const res = await app.inject({ method: 'POST', url: '/full-load?wait=true', payload: load });
+        expect(res.statusCode).toBe(200);
       } finally {
-        await c.end();
+        await app.close();
       }
-    };
+    }
+    const inline = await fingerprint('it_full_load_inline');
+    expect(await fingerprint('it_full_load_threads')).toEqual(inline);
+  });
+
+  it('gives the same data for the same seed on an empty database', async () => {
     const other = await freshDatabase('it_full_load_twin');
     const twin = await buildApp(other);
     try {
