@@ -223,6 +223,19 @@ async function main(): Promise<void> {
         };
   figures.push(maxFigure('max deltas rate, database alone', alone.achieved));
   figures.push({ ...maxFigure('max deltas rate, captured end to end', max.achieved), goal: undefined, met: undefined });
+  for (const s of steps) {
+    const p99 = percentile(s.latencies, 99);
+    const label = s === max ? `max (${Math.round(s.achieved)}/s)` : `${s.target}/s`;
+    figures.push({ figure: `CDC latency p50 at ${label}`, value: percentile(s.latencies, 50), unit: 'ms' });
+    figures.push({
+      figure: `CDC latency p99 at ${label}`,
+      value: p99,
+      unit: 'ms',
+      ...(s.target === 1000
+        ? { limit: 300, limitName: 'goal', ratio: 300 / p99, goal: '< 300 ms', met: p99 < 300 }
+        : {}),
+    });
+  }
   const busiest = Math.max(...steps.map((s) => s.peakMemoryMiB));
   figures.push({
     figure: 'stack memory, max delta rate',
