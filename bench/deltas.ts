@@ -10,6 +10,8 @@ import type { Decoder } from '../stack/src/cdc/avro.js';
 import type { ChangeEvent } from '../stack/src/cdc/replica.js';
 import type { Context } from '../stack/src/component.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
+import type { StackConfig } from '../stack/src/config.js';
+import { connectorAction } from '../stack/src/operations.js';
 import { sleep } from './lib.js';
 
 const run = promisify(execFile);
@@ -181,26 +183,15 @@ export async function deltaStep(
 }
 
 /**
- * Runs `work` with the Debezium connector paused (PUT /connectors/<name>/pause), then resumes
- * it: the database's own rate, with nothing shipping the changes (as for pgbench, whose database
- * is not captured). The changes stay in the replication slot and are streamed after the resume.
+ * Runs `work` with the Debezium connector paused, then resumes it: the database's own rate, with
+ * nothing shipping the changes (as for pgbench, whose database is not captured). The changes stay
+ * in the replication slot and are streamed after the resume.
  */
-export async function withCapturePaused<T>(connectUrl: string, work: () => Promise<T>): Promise<T> {
-  const connector = `${connectUrl}/connectors/debezium-postgres`;
-  const state = async () =>
-    ((await (await fetch(`${connector}/status`)).json()) as { connector: { state: string } }).connector.state;
-  const put = async (action: string, want: string) => {
-    const res = await fetch(`${connector}/${action}`, { method: 'PUT' });
-    if (!res.ok) throw new Error(`${action} the connector: ${res.status} ${await res.text()}`);
-    for (let i = 0; (await state()) !== want; i++) {
-      if (i > 300) throw new Error(`the connector did not become ${want}`);
-      await sleep(100);
-    }
-  };
-  await put('pause', 'PAUSED');
+export async function withCapturePaused<T>(cfg: StackConfig, work: () => Promise<T>): Promise<T> {
+  await connectorAction(cfg, 'pause', 'PAUSED');
   try {
     return await work();
   } finally {
-    await put('resume', 'RUNNING');
+    await connectorAction(cfg, 'resume', 'RUNNING');
   }
 }

@@ -187,9 +187,7 @@ async function main(): Promise<void> {
   // delays no other step.
   const fastest = smoke ? 400 : 40_000;
   say(`deltas at ${fastest} row changes/s for ${seconds} s, capture paused`);
-  const alone = await withCapturePaused(`http://127.0.0.1:${cfg.env.CONNECT_PORT}`, () =>
-    deltaStep(seederUrl, fastest, seconds, { memory, cpu }),
-  );
+  const alone = await withCapturePaused(cfg, () => deltaStep(seederUrl, fastest, seconds, { memory, cpu }));
   say(`  achieved ${alone.achieved.toFixed(0)}/s; CPU ${cpuText(alone.cpuPercent)}`);
   result.capturePaused = alone;
 

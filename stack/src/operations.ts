@@ -47,11 +47,8 @@ export async function resetCdc(ctx: Context): Promise<void> {
   if (exists.status === 404) {
     ctx.say(`${CONNECTOR} is not registered; registering it`);
   } else {
-    const stop = await call(`${base}/stop`, { method: 'PUT' });
-    if (!stop.ok)
-      throw new StackError('reset-cdc', `stopping ${CONNECTOR} failed: HTTP ${stop.status} ${await stop.text()}`);
+    await connectorAction(ctx.cfg, 'stop', 'STOPPED');
     ctx.say(`${CONNECTOR}: stopped`);
-    await waitForState(base, 'STOPPED');
     const del = await call(`${base}/offsets`, { method: 'DELETE' });
     if (!del.ok)
       throw new StackError('reset-cdc', `deleting the offsets failed: HTTP ${del.status} ${await del.text()}`);
@@ -83,17 +80,28 @@ export async function resetCdc(ctx: Context): Promise<void> {
     await db.end();
   }
   if (exists.status !== 404) {
-    const resume = await call(`${base}/resume`, { method: 'PUT' });
-    if (!resume.ok) throw new StackError('reset-cdc', `resuming failed: HTTP ${resume.status} ${await resume.text()}`);
+    await connectorAction(ctx.cfg, 'resume'); // connect-init below waits until it runs
   }
   ctx.say(`connect-init: ${await connectInit.up(ctx)}; a new snapshot is on its way`);
 }
 
-async function waitForState(base: string, state: string): Promise<void> {
+/**
+ * PUT /connectors/debezium-postgres/<action>; with `until`, waits (up to 30 s) for the connector
+ * to report that state.
+ */
+export async function connectorAction(
+  cfg: StackConfig,
+  action: 'stop' | 'pause' | 'resume',
+  until?: 'STOPPED' | 'PAUSED' | 'RUNNING',
+): Promise<void> {
+  const base = `${connectUrl(cfg)}/connectors/${CONNECTOR}`;
+  const res = await call(`${base}/${action}`, { method: 'PUT' });
+  if (!res.ok) throw new StackError('connector', `${action} ${CONNECTOR}: HTTP ${res.status} ${await res.text()}`);
+  if (!until) return;
   for (let i = 0; i < 60; i++) {
     const s = (await (await call(`${base}/status`)).json()) as { connector: { state: string } };
-    if (s.connector.state === state) return;
+    if (s.connector.state === until) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new StackError('reset-cdc', `the connector did not reach ${state}`);
+  throw new StackError('connector', `${CONNECTOR} did not reach ${until}`);
 }

@@ -180,20 +180,29 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
   }
 }
 
+/**
+ * The fields of /proc/<pid>/stat after "pid (comm) " (comm may contain spaces, so they are read
+ * after the last ')'): state is [0], ppid [1], utime [11], stime [12]. Undefined once it is gone.
+ */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid and all its descendants (Linux /proc; elsewhere just the pid). */
 function processTree(pid: number): number[] {
   if (!existsSync('/proc')) return [pid];
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid ...": comm may contain spaces, so read after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      /* gone meanwhile */
-    }
+    const fields = statFields(entry);
+    if (!fields) continue; // gone meanwhile
+    const ppid = Number(fields[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const out: number[] = [];
   const walk = (p: number) => {
@@ -205,11 +214,6 @@ function processTree(pid: number): number[] {
 }
 
 /**
- * Memory of a process and its children in MiB: the proportional set size (shared pages split
- * between the processes sharing them, so PostgreSQL's shared buffers count once), or the RSS
- * where /proc has no smaps_rollup.
- */
-/**
  * CPU seconds (user + system) spent so far by a process and its children, from /proc; undefined
  * where there is no /proc. Sampled twice, the difference over the wall time is the share of a core
  * it used (PostgreSQL's backends are children of the postmaster, so they count with it).
@@ -218,13 +222,8 @@ export function cpuSeconds(pid: number): number | undefined {
   if (!existsSync('/proc')) return undefined;
   let ticks = 0;
   for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      /* gone meanwhile */
-    }
+    const fields = statFields(p);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
   }
   clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   return ticks / clockTicks;
@@ -233,6 +232,11 @@ export function cpuSeconds(pid: number): number | undefined {
 /** The kernel's USER_HZ, the unit of /proc/<pid>/stat's times. */
 let clockTicks: number | undefined;
 
+/**
+ * Memory of a process and its children in MiB: the proportional set size (shared pages split
+ * between the processes sharing them, so PostgreSQL's shared buffers count once), or the RSS
+ * where /proc has no smaps_rollup.
+ */
 export function memoryMiB(pid: number): number | undefined {
   let kib = 0;
   for (const p of processTree(pid)) {
