@@ -12,7 +12,8 @@ export default defineConfig({
       },
       {
         test: {
-          // A real PostgreSQL (the dockerless stack's), migrated by real Flyway, one database per file.
+          // A real PostgreSQL (the dockerless stack's, or the postgres image on the docker backend),
+          // migrated by real Flyway (its command line, or the flyway image), one database per file.
           name: 'integration',
           sequence: { groupOrder: 0 },
           include: ['seeder/test/integration/**/*.test.ts'],
@@ -27,6 +28,8 @@ export default defineConfig({
           // The layer as a user runs it: `npm run stack -- up source`, then plain HTTP.
           name: 'e2e',
           include: ['seeder/test/e2e/**/*.test.ts', 'stack/test/e2e/**/*.test.ts'],
+          // local: the dockerless stack; docker: the compose files (stack/test/support/backend.ts).
+          globalSetup: ['stack/test/support/global-backend.ts'],
           // After the other projects: the JVMs and the timing-sensitive tests do not share 2 cores.
           sequence: { groupOrder: 1 },
           fileParallelism: false,

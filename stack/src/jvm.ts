@@ -1,27 +1,42 @@
 /**
- * Heap and GC settings of the stack's JVMs, in one place, sized for a laptop: the three
- * long-running JVMs together stay well under a gigabyte when idle.
- *
- * Serial GC: one or two cores, small heaps; G1's concurrent threads and regions cost more memory
- * than they save pause time here. Small code cache, stacks and direct memory: playground loads.
+ * Heap and GC settings of the stack's long-running JVMs, read from compose/jvm/<name>.env: the
+ * very files the compose services take as env_file, so the dockerless stack and compose cannot
+ * disagree. Each file uses its image's own variable names; this module turns them into the java
+ * command line the image's start script would build from them.
  */
-const common = [
-  '-XX:+UseSerialGC',
-  '-XX:ReservedCodeCacheSize=64m',
-  '-Xss512k',
-  '-XX:MaxDirectMemorySize=64m',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Djava.awt.headless=true',
-];
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'dotenv';
+import { ROOT } from './config.js';
+
+export type JvmService = 'kafka' | 'connect' | 'registry';
+
+/** Per service, the variables that carry its options, in the order its start script uses them. */
+const variables = {
+  // apache/kafka: bin/kafka-run-class.sh
+  kafka: ['KAFKA_HEAP_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS'],
+  connect: ['KAFKA_HEAP_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS'],
+  // apicurio/apicurio-registry: run-java.sh of the ubi openjdk base
+  registry: ['GC_CONTAINER_OPTIONS', 'JAVA_OPTS_APPEND'],
+} as const satisfies Record<JvmService, readonly string[]>;
+
+export const jvmEnvFile = (service: JvmService) => path.join(ROOT, 'compose', 'jvm', `${service}.env`);
+
+/** The java options of one service, from its env file; a missing variable is an error naming it. */
+export function readJvmOptions(service: JvmService, file = jvmEnvFile(service)): string[] {
+  const values = parse(readFileSync(file));
+  return variables[service].flatMap((name) => {
+    const value = values[name]?.trim();
+    if (!value) throw new Error(`${path.relative(ROOT, file)}: ${name} is not set`);
+    return value.split(/\s+/);
+  });
+}
 
 export const jvmOptions = {
-  /** The broker: its log cleaner buffer is set small in server.properties. */
-  kafka: ['-Xms64m', '-Xmx256m', ...common],
-  /** Apicurio Registry (Quarkus). */
-  registry: ['-Xms64m', '-Xmx192m', ...common],
-  /** Kafka Connect: the Debezium task's queue and the producer's buffers live here. */
-  connect: ['-Xms128m', '-Xmx384m', ...common],
-  /** Short-lived tools (Flyway, storage format): start fast, exit. */
+  kafka: readJvmOptions('kafka'),
+  registry: readJvmOptions('registry'),
+  connect: readJvmOptions('connect'),
+  /** Short-lived tools (Flyway, storage format): start fast, exit. Dockerless only. */
   tool: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss512k'],
 };
 

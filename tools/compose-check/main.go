@@ -152,6 +152,7 @@ func closingBrace(s string) int {
 // houseRules returns one message per violation, ordered by service name.
 func houseRules(p *types.Project) []string {
 	oneShot := map[string]bool{}
+	awaited := map[string]bool{} // one-shots another service waits for
 	for _, s := range p.Services {
 		if s.Restart == types.RestartPolicyNo {
 			oneShot[s.Name] = true
@@ -159,6 +160,7 @@ func houseRules(p *types.Project) []string {
 		for dep, d := range s.DependsOn {
 			if d.Condition == types.ServiceConditionCompletedSuccessfully {
 				oneShot[dep] = true
+				awaited[dep] = true
 			}
 		}
 	}
@@ -188,6 +190,11 @@ func houseRules(p *types.Project) []string {
 		if noCheck && !oneShot[name] {
 			bad(`long-running service has no healthcheck (add one, or mark it one-shot with restart: "no")`)
 		}
+		if oneShot[name] && !awaited[name] {
+			bad("one-shot service that no service waits for (depends_on with condition: " +
+				"service_completed_successfully): `docker compose up --wait` exits 1 once it exits, even with status 0")
+		}
+		imageRules(p, s, bad)
 	}
 	return problems
 }

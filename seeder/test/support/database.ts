@@ -10,10 +10,18 @@ export function pgContext() {
   return testContext(TEST_HOME, { PG_PORT: String(inject('pgPort')) });
 }
 
-/** Drops and recreates `name`, then runs the real Flyway migrations on it. */
+/**
+ * Drops and recreates `name`, then runs the real Flyway migrations on it: the Flyway command line
+ * on the `local` backend, the flyway image on `docker`.
+ */
 export async function freshDatabase(name: string): Promise<Config> {
   const ctx = pgContext();
-  await recreateDatabase(ctx, name);
+  if (inject('backend') === 'docker') {
+    const { migrateWithFlywayImage } = await import('../../../stack/test/support/docker-backend.js');
+    await recreateDatabase(ctx, name, (database) => migrateWithFlywayImage(ctx.cfg, inject('dockerNetwork'), database));
+  } else {
+    await recreateDatabase(ctx, name);
+  }
   const e = ctx.cfg.env;
   return loadConfig({
     PG_HOST: '127.0.0.1',

@@ -29,9 +29,10 @@ export const connectInit: Component = {
         ...cfg.raw,
         CONNECT_URL: connectUrl(cfg),
         CONNECTORS_DIR: path.join(ROOT, 'connectors'),
-        // The database as Connect reaches it: on this machine, the host port.
-        CONNECT_PG_HOST: '127.0.0.1',
-        CONNECT_PG_PORT: String(cfg.env.PG_PORT),
+        // The database as Connect reaches it: on this machine, the host port. Set both to
+        // register against the compose stack's Connect (postgres, 5432).
+        CONNECT_PG_HOST: cfg.raw.CONNECT_PG_HOST ?? '127.0.0.1',
+        CONNECT_PG_PORT: cfg.raw.CONNECT_PG_PORT ?? String(cfg.env.PG_PORT),
       },
     });
     if (code !== 0) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
+import { jvmOptions } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { runCapturing, tail } from '../processes.js';
 import { superuserClient } from './postgres.js';
@@ -41,16 +42,7 @@ export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE):
   const { code, output } = await runCapturing(cfg, {
     name: NAME,
     command: java.bin,
-    // A short-lived JVM: the quick-start flags trim start-up time.
-    args: [
-      '-XX:TieredStopAtLevel=1',
-      '-XX:+UseSerialGC',
-      '-cp',
-      `${lib}/*`,
-      'org.flywaydb.commandline.Main',
-      '-skipCheckForUpdate',
-      'migrate',
-    ],
+    args: [...jvmOptions.tool, '-cp', `${lib}/*`, 'org.flywaydb.commandline.Main', '-skipCheckForUpdate', 'migrate'],
     env: { ...process.env, ...flywayEnv(cfg, database) },
   });
   if (code !== 0) {
@@ -74,8 +66,15 @@ export const flyway: Component = {
   },
 };
 
-/** Drops and recreates `database` (sessions on it are ended), then migrates it: tests and the bench. */
-export async function recreateDatabase(ctx: Context, database: string): Promise<void> {
+/**
+ * Drops and recreates `database` (sessions on it are ended), then migrates it (by default with
+ * the Flyway command line): tests and the bench.
+ */
+export async function recreateDatabase(
+  ctx: Context,
+  database: string,
+  migrateIt: (database: string) => Promise<unknown> = (db) => migrate(ctx, db),
+): Promise<void> {
   const admin = superuserClient(ctx.cfg);
   await admin.connect();
   try {
@@ -84,5 +83,5 @@ export async function recreateDatabase(ctx: Context, database: string): Promise<
   } finally {
     await admin.end();
   }
-  await migrate(ctx, database);
+  await migrateIt(database);
 }

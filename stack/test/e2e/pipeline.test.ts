@@ -1,7 +1,10 @@
 /**
- * The whole pipeline as a user runs it (`npm run stack -- up`): seed -> WAL -> Debezium -> Avro in
- * Kafka with schemas in Apicurio -> decoded by a Confluent-wire client through the registry's
- * Confluent-compatible API -> a replica rebuilt from the events equals the source, row for row.
+ * The whole pipeline as a user runs it: seed -> WAL -> Debezium -> Avro in Kafka with schemas in
+ * Apicurio -> decoded by a Confluent-wire client through the registry's Confluent-compatible API
+ * -> a replica rebuilt from the events equals the source, row for row.
+ *
+ * On the `local` backend the stack is `npm run stack -- up`; on `docker` it is the project's own
+ * two compose files. Everything below talks to published ports only, so the assertions are one set.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,13 +12,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tables } from '../../../seeder/src/db/tables.js';
 import { createDecoder } from '../../src/cdc/avro.js';
 import { compareWithSource, consume, Replica, type ChangeEvent } from '../../src/cdc/replica.js';
 import { connect } from '../../src/components/connect.js';
 import { registry } from '../../src/components/registry.js';
 import { ROOT, type StackConfig } from '../../src/config.js';
+import type { ComposeStack } from '../support/docker-backend.js';
 import { contextFor, isolatedEnv, stackCli } from '../support/stack-cli.js';
 
 const HOME = '.stack/e2e-pipeline';
@@ -28,6 +32,20 @@ let stack: ReturnType<typeof stackCli>;
 let seeder: string;
 let db: pg.Client;
 let upStarted = 0;
+const backend = inject('backend');
+let compose: ComposeStack | undefined;
+/** The database as Connect reaches it: this machine's port, or the compose network's postgres. */
+let connectPg: { CONNECT_PG_HOST: string; CONNECT_PG_PORT: string };
+
+/** Stops and starts one streaming component, the way each backend runs it. */
+async function restartComponent(name: 'registry' | 'connect'): Promise<void> {
+  if (compose) return compose.restart(name);
+  const ctx = contextFor(env);
+  const component = { registry, connect }[name];
+  expect(await component.down!(ctx)).toMatch(/stopped|killed/);
+  await sleep(name === 'registry' ? 1_000 : 2_000);
+  await component.up(ctx);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const post = (url: string, body: object) =>
@@ -83,15 +101,25 @@ async function rebuildAndCompare(label: string) {
 beforeAll(async () => {
   env = await isolatedEnv(HOME);
   cfg = contextFor(env).cfg;
-  stack = stackCli(env);
   seeder = `http://127.0.0.1:${env.SEEDER_PORT}`;
   rmSync(path.join(ROOT, HOME), { recursive: true, force: true });
   upStarted = Date.now();
-  const { stdout } = await stack('up');
-  console.log(stdout);
-  console.log(
-    `npm run stack -- up (all layers, first start of this home): ${((Date.now() - upStarted) / 1000).toFixed(1)} s`,
-  );
+  if (backend === 'docker') {
+    const { composePorts, upCompose } = await import('../support/docker-backend.js');
+    compose = await upCompose(Object.fromEntries(composePorts.map((k) => [k, env[k]!])));
+    connectPg = { CONNECT_PG_HOST: 'postgres', CONNECT_PG_PORT: '5432' };
+    // The CLI's day-two commands (reset-cdc) then register the connector for the compose network.
+    env = { ...env, ...connectPg };
+    console.log(`docker compose up (both files, built): ${((Date.now() - upStarted) / 1000).toFixed(1)} s`);
+  } else {
+    connectPg = { CONNECT_PG_HOST: '127.0.0.1', CONNECT_PG_PORT: String(cfg.env.PG_PORT) };
+    const { stdout } = await stackCli(env)('up');
+    console.log(stdout);
+    console.log(
+      `npm run stack -- up (all layers, first start of this home): ${((Date.now() - upStarted) / 1000).toFixed(1)} s`,
+    );
+  }
+  stack = stackCli(env);
   db = new pg.Client({
     host: '127.0.0.1',
     port: cfg.env.PG_PORT,
@@ -104,10 +132,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
-  await stack('down', '--wipe').catch((err: unknown) => console.error(err));
+  if (backend === 'docker') await compose?.down().catch((err: unknown) => console.error(err));
+  else await stack('down', '--wipe').catch((err: unknown) => console.error(err));
 });
 
-describe('the CDC pipeline, dockerless', () => {
+describe(`the CDC pipeline (backend ${backend})`, () => {
   it('delivers the first change to a consumer soon after up', async () => {
     const res = await post('/full-load?wait=true', { customers: 1, products: 1, orders: 1, seed: 1 });
     expect(res.status).toBe(200);
@@ -187,18 +216,13 @@ describe('the CDC pipeline, dockerless', () => {
   });
 
   it('loses nothing when Connect restarts during deltas and the registry restarts alone', async () => {
-    const ctx = contextFor(env);
     expect((await post('/deltas/start', { ratePerSecond: 100, seed: 6 })).status).toBe(200);
     await sleep(2_000);
     // The registry alone: Connect keeps converting with the schemas it has cached.
-    expect(await registry.down!(ctx)).toMatch(/stopped|killed/);
-    await sleep(1_000);
-    await registry.up(ctx);
+    await restartComponent('registry');
     await sleep(2_000);
     // Connect, while deltas run: it resumes from its last committed offsets (at least once).
-    expect(await connect.down!(ctx)).toMatch(/stopped|killed/);
-    await sleep(2_000);
-    await connect.up(ctx);
+    await restartComponent('connect');
     await sleep(3_000);
     expect((await post('/deltas/stop', {})).status).toBe(200);
     // Connect resumes the connector by itself after its restart; wait for the task to run.
@@ -271,8 +295,7 @@ describe('connect-init failure paths', () => {
     const r = await runInit({
       CONNECT_URL: `http://127.0.0.1:${cfg.env.CONNECT_PORT}`,
       CONNECTORS_DIR: dir,
-      CONNECT_PG_HOST: '127.0.0.1',
-      CONNECT_PG_PORT: String(cfg.env.PG_PORT),
+      ...connectPg,
       CONNECT_INIT_TIMEOUT: '60',
     });
     await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/broken-publication`, { method: 'DELETE' });

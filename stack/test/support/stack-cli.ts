@@ -27,6 +27,7 @@ export async function isolatedEnv(home: string): Promise<NodeJS.ProcessEnv> {
     'REGISTRY_PORT',
     'REGISTRY_MANAGEMENT_PORT',
     'CONNECT_PORT',
+    'AKHQ_PORT',
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, STACK_HOME: home };
   for (const name of names) env[name] = String(await freePort());

@@ -1,0 +1,77 @@
+/**
+ * Where the dockerless stack and the compose files must agree, these tests say so: JVM settings
+ * (one file both read), and Flyway's settings (written in both places, compared here).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { flywayEnv } from '../../src/components/flyway.js';
+import { loadStackConfig, ROOT } from '../../src/config.js';
+import { jvmOptions, readJvmOptions, type JvmService } from '../../src/jvm.js';
+
+interface ComposeService {
+  env_file?: string[];
+  environment?: Record<string, string>;
+}
+const services = (file: string) =>
+  (parseYaml(readFileSync(path.join(ROOT, file), 'utf8')) as { services: Record<string, ComposeService> }).services;
+
+/** `${VAR}`, `${VAR:?msg}`, `${VAR:-default}` filled from .env, as compose interpolates. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::?[?-]([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+    const v = vars[name];
+    if (v !== undefined && v !== '') return v;
+    return fallback ?? '';
+  });
+}
+
+describe('JVM settings: one home (compose/jvm/<service>.env)', () => {
+  const streaming = services('docker-compose.streaming.yaml');
+  const jvmServices = ['kafka', 'connect', 'registry'] as const satisfies readonly JvmService[];
+
+  it.each(jvmServices)('compose service %s reads its file and overrides none of it', (name) => {
+    const service = streaming[name]!;
+    expect(service.env_file).toEqual([`compose/jvm/${name}.env`]);
+    const fileKeys = Object.keys(
+      Object.fromEntries(
+        readFileSync(path.join(ROOT, 'compose', 'jvm', `${name}.env`), 'utf8')
+          .split('\n')
+          .filter((l) => /^\w+=/.test(l))
+          .map((l) => l.split('=', 1)),
+      ),
+    );
+    for (const key of [...fileKeys, 'JAVA_OPTS'])
+      expect(Object.keys(service.environment ?? {}), `${name} sets ${key} again`).not.toContain(key);
+  });
+
+  it.each(jvmServices)('%s: exactly one garbage collector and a maximum heap', (name) => {
+    const options = jvmOptions[name];
+    expect(options.filter((o) => /^-XX:\+Use\w*GC$/.test(o))).toHaveLength(1);
+    expect(options.some((o) => /^-Xmx\d+[mg]$/.test(o))).toBe(true);
+  });
+
+  it('names a missing variable', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'jvm-')), 'registry.env');
+    writeFileSync(file, 'JAVA_OPTS_APPEND=-Xmx1m\n');
+    expect(() => readJvmOptions('registry', file)).toThrow(/GC_CONTAINER_OPTIONS is not set/);
+  });
+});
+
+describe('Flyway: the dockerless stack passes what the compose service passes', () => {
+  it('has the same FLYWAY_* settings but for where the database and the migrations are', () => {
+    const cfg = loadStackConfig({});
+    const compose = services('docker-compose.source.yaml').flyway!.environment!;
+    const composed = Object.fromEntries(Object.entries(compose).map(([k, v]) => [k, interpolate(v, cfg.raw)]));
+    const local = flywayEnv(cfg, cfg.env.PG_DATABASE);
+    // Host and path differ by nature (service name vs 127.0.0.1, mount vs checkout).
+    expect(composed.FLYWAY_URL).toBe(`jdbc:postgresql://postgres:5432/${cfg.env.PG_DATABASE}`);
+    expect(local.FLYWAY_URL).toBe(`jdbc:postgresql://127.0.0.1:${cfg.env.PG_PORT}/${cfg.env.PG_DATABASE}`);
+    expect(composed.FLYWAY_LOCATIONS).toBe('filesystem:/flyway/sql');
+    expect(local.FLYWAY_LOCATIONS).toBe(`filesystem:${path.join(ROOT, 'migrations')}`);
+    const rest = (env: Record<string, string>) =>
+      Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'FLYWAY_URL' && k !== 'FLYWAY_LOCATIONS'));
+    expect(rest(local)).toEqual(rest(composed));
+  });
+});
