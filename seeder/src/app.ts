@@ -21,6 +21,7 @@ const statusOf = {
   invalid: 400,
   not_found: 404,
   busy: 409,
+  not_running: 409,
   db_unavailable: 503,
   not_ready: 503,
   load_failed: 500,

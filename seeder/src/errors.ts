@@ -1,5 +1,6 @@
 /** The one error domain code throws; app.ts maps each kind to an HTTP status. */
-export type SeedErrorKind = 'invalid' | 'busy' | 'not_found' | 'db_unavailable' | 'not_ready' | 'load_failed';
+export type SeedErrorKind =
+  'invalid' | 'busy' | 'not_found' | 'not_running' | 'db_unavailable' | 'not_ready' | 'load_failed';
 
 export class SeedError extends Error {
   constructor(

@@ -103,7 +103,7 @@ export async function runFullLoad(
     const step = async (units: number) => {
       doneUnits += units;
       onProgress(progress());
-      if (signal.aborted) throw new Error('full load cancelled: the seeder is shutting down');
+      signal.throwIfAborted(); // a cancelled job, or the seeder shutting down: roll back
     };
 
     const jobs: Job[] = [];

@@ -17,7 +17,7 @@ export interface FullLoadRequest {
 
 export interface Job {
   id: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   request: FullLoadRequest & { seed: number; until: string };
   startedAt: string;
   finishedAt: string | null;
@@ -31,11 +31,22 @@ export interface Job {
 
 const KEEP_JOBS = 50;
 
+interface Entry {
+  job: Job;
+  done: Promise<Job>;
+  failure?: unknown;
+  /** Aborts this load: by DELETE /jobs/:id, or for all of them when the seeder shuts down. */
+  abort: AbortController;
+}
+
+/** Thrown into a load whose job was cancelled: the transaction rolls back like any failure. */
+class Cancelled extends Error {}
+
 /** Runs full loads one at a time in the background and keeps their progress for GET /jobs/:id. */
 export class FullLoads {
-  private readonly jobs = new Map<string, { job: Job; done: Promise<Job>; failure?: unknown }>();
+  private readonly jobs = new Map<string, Entry>();
   private running: string | null = null;
-  private readonly abort = new AbortController();
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly pool: Pool,
@@ -48,7 +59,7 @@ export class FullLoads {
     if (this.running) {
       throw new SeedError('busy', `full load ${this.running} is still running; see GET /jobs/${this.running}`);
     }
-    if (this.abort.signal.aborted) throw new SeedError('busy', 'the seeder is shutting down');
+    if (this.shutdown.signal.aborted) throw new SeedError('busy', 'the seeder is shutting down');
     const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31);
     const until = req.until ? Date.parse(req.until) : startOfUtcDay(Date.now());
     const size: LoadSize = { customers: req.customers, products: req.products, orders: req.orders, seed, until };
@@ -66,7 +77,9 @@ export class FullLoads {
       error: null,
     };
     const started = performance.now();
-    const entry: { job: Job; done: Promise<Job>; failure?: unknown } = { job, done: Promise.resolve(job) };
+    const abort = new AbortController();
+    const entry: Entry = { job, done: Promise.resolve(job), abort };
+    const signal = AbortSignal.any([abort.signal, this.shutdown.signal]);
     const update = (p: LoadProgress) => {
       job.rowsPerTable = p.rows;
       job.rows = Object.values(p.rows).reduce((a, b) => a + b, 0);
@@ -77,7 +90,7 @@ export class FullLoads {
     this.running = job.id;
     this.log.info({ job: job.id, ...job.request }, 'full load started');
     entry.done = this.deltas
-      .pauseWhile(() => runFullLoad(this.pool, size, update, this.abort.signal, this.renderThreads))
+      .pauseWhile(() => runFullLoad(this.pool, size, update, signal, this.renderThreads))
       .then(
         (p) => {
           update(p);
@@ -89,6 +102,13 @@ export class FullLoads {
           );
         },
         (err: unknown) => {
+          job.rows = 0;
+          job.rowsPerTable = null;
+          if (abort.signal.aborted) {
+            job.status = 'cancelled';
+            this.log.info({ job: job.id }, 'full load cancelled; rolled back, nothing was written');
+            return;
+          }
           const e = toSeedError(err);
           entry.failure =
             e instanceof SeedError
@@ -99,8 +119,6 @@ export class FullLoads {
                 );
           job.status = 'failed';
           job.error = e instanceof Error ? e.message : String(e);
-          job.rows = 0;
-          job.rowsPerTable = null;
           this.log.error({ job: job.id, err }, 'full load failed; nothing was written');
         },
       )
@@ -124,7 +142,20 @@ export class FullLoads {
     return entry.job;
   }
 
-  /** The finished job; rejects with the load's error when it failed. */
+  /**
+   * Cancels a running load and answers once it has rolled back (the load checks after each chunk
+   * it writes, so within about a second); the delta generator resumes if the load paused it.
+   */
+  async cancel(id: string): Promise<Job> {
+    const entry = this.jobs.get(id);
+    if (!entry) throw new SeedError('not_found', `no job ${id} (jobs are kept in memory, the last ${KEEP_JOBS})`);
+    if (entry.job.status !== 'running')
+      throw new SeedError('not_running', `job ${id} has ${entry.job.status}; only a running load can be cancelled`);
+    entry.abort.abort(new Cancelled(`full load ${id} cancelled`));
+    return entry.done;
+  }
+
+  /** The finished job (succeeded or cancelled); rejects with the load's error when it failed. */
   async wait(id: string): Promise<Job> {
     const entry = this.jobs.get(id);
     if (!entry) throw new SeedError('not_found', `no job ${id}`);
@@ -135,7 +166,7 @@ export class FullLoads {
 
   /** Cancels a running load (it rolls back) and waits for it to end. */
   async close(): Promise<void> {
-    this.abort.abort();
+    this.shutdown.abort(new Cancelled('the seeder is shutting down'));
     await Promise.all([...this.jobs.values()].map((e) => e.done.catch(() => undefined)));
   }
 }

@@ -4,6 +4,9 @@ import { defaultMix, type DeltaGenerator } from '../deltas/generator.js';
 
 const weight = z.number().min(0).max(1000);
 
+/** What Swagger UI's "Try it out" prefills: a gentle stream for a minute, easy to watch. */
+export const deltaStartExample = { ratePerSecond: 20, durationSeconds: 60 };
+
 export const DeltaStartBody = z
   .object({
     ratePerSecond: z
@@ -31,7 +34,8 @@ export const DeltaStartBody = z
       .max(2 ** 31 - 1)
       .optional(),
   })
-  .strict();
+  .strict()
+  .meta({ example: deltaStartExample });
 
 const Counts = z.record(z.string(), z.object({ insert: z.number(), update: z.number(), delete: z.number() }));
 const StatusSchema = z.object({

@@ -2,6 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { FullLoads } from '../loads/full-loads.js';
 
+/**
+ * What Swagger UI's "Try it out" prefills: the README's first load (about 30k rows, a second or
+ * two), never the schema's maxima.
+ */
+export const fullLoadExample = { customers: 2000, products: 300, orders: 5000, seed: 7 };
+
 /** Sane upper bounds: a 2-core laptop loads the largest in minutes, not hours. */
 export const FullLoadBody = z
   .object({
@@ -26,6 +32,7 @@ export const FullLoadBody = z
       .describe('End of the simulated two years of history; default: start of the current UTC day.'),
   })
   .strict()
+  .meta({ example: fullLoadExample })
   .superRefine((b, ctx) => {
     if (b.orders > 0 && b.customers === 0)
       ctx.addIssue({
@@ -43,7 +50,7 @@ export const FullLoadBody = z
 
 const JobSchema = z.object({
   id: z.uuid(),
-  status: z.enum(['running', 'succeeded', 'failed']),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
   request: z.object({
     customers: z.number(),
     products: z.number(),
@@ -75,7 +82,13 @@ const plugin: FastifyPluginAsyncZod<{ loads: FullLoads }> = async (app, { loads 
           '/jobs/{id}; with ?wait=true it answers when the load has finished. One load at a time: a second gets 409.',
         body: FullLoadBody,
         querystring: z.object({
-          wait: z.stringbool().default(false).describe('Answer only when the load has finished.'),
+          // Query values arrive as text ("true"/"false"); the document says boolean, so Swagger UI
+          // offers true/false instead of a free-text field.
+          wait: z
+            .stringbool()
+            .default(false)
+            .describe('Answer only when the load has finished.')
+            .meta({ type: 'boolean', default: false }),
         }),
         response: { 200: JobSchema, 202: JobSchema, 400: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
       },
@@ -100,6 +113,22 @@ const plugin: FastifyPluginAsyncZod<{ loads: FullLoads }> = async (app, { loads 
       },
     },
     async (request) => loads.get(request.params.id),
+  );
+
+  app.delete(
+    '/jobs/:id',
+    {
+      schema: {
+        tags: ['full load'],
+        summary: 'Cancel a running full load',
+        description:
+          'Stops the load and rolls its transaction back: nothing of it remains. Answers once it has rolled back, with ' +
+          'the job (status cancelled); the delta generator resumes if the load paused it. A finished job gets 409.',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: JobSchema, 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+      },
+    },
+    async (request) => loads.cancel(request.params.id),
   );
 };
 

@@ -80,7 +80,7 @@ export async function startPostgres(cfg: StackConfig): Promise<DockerPostgres> {
 export async function migrateWithFlywayImage(cfg: StackConfig, network: string, database: string): Promise<void> {
   const output: string[] = [];
   try {
-    await new GenericContainer(`flyway/flyway:${cfg.env.FLYWAY_VERSION}`)
+    const flyway = await new GenericContainer(`flyway/flyway:${cfg.env.FLYWAY_VERSION}`)
       .withNetworkMode(network)
       .withEnvironment({
         ...flywayEnv(cfg, database),
@@ -93,6 +93,7 @@ export async function migrateWithFlywayImage(cfg: StackConfig, network: string, 
       .withWaitStrategy(Wait.forOneShotStartup())
       .withStartupTimeout(180_000)
       .start();
+    await flyway.stop(); // it has exited: this removes it
   } catch (err) {
     throw new Error(`flyway image: migrate on ${database} failed (${(err as Error).message})\n${output.join('')}`, {
       cause: err,

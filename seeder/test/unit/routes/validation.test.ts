@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type SeederApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
+import { deltaStartExample, DeltaStartBody } from '../../../src/routes/deltas.js';
+import { fullLoadExample, FullLoadBody } from '../../../src/routes/full-load.js';
 
 let app: SeederApp;
 beforeAll(async () => {
@@ -120,6 +122,27 @@ describe('OpenAPI document', () => {
       'orders',
     ]);
     expect(doc).toMatchSnapshot();
+  });
+
+  it('prefills small, valid examples and documents wait as a boolean', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const example = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema.example;
+    expect(example('/full-load')).toEqual(fullLoadExample);
+    expect(example('/deltas/start')).toEqual(deltaStartExample);
+    expect(FullLoadBody.safeParse(fullLoadExample).success).toBe(true);
+    expect(DeltaStartBody.safeParse(deltaStartExample).success).toBe(true);
+    // What a first click starts: about 30k rows, and 20 changes/s for a minute.
+    expect(fullLoadExample.customers + fullLoadExample.products + fullLoadExample.orders).toBeLessThanOrEqual(10_000);
+    expect(deltaStartExample.ratePerSecond * deltaStartExample.durationSeconds).toBeLessThanOrEqual(2_000);
+    const wait = doc.paths['/full-load'].post.parameters.find((p: { name: string }) => p.name === 'wait');
+    expect(wait.schema.type).toBe('boolean');
+  });
+
+  it('accepts wait=true and wait=false as the boolean the document promises', async () => {
+    for (const wait of ['true', 'false']) {
+      const res = await post(`/full-load?wait=${wait}`, { customers: -1, products: 1, orders: 1 });
+      expect(res.json().message).not.toContain('wait'); // only the body is wrong
+    }
   });
 
   it('serves Swagger UI at /docs', async () => {
