@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -8,11 +8,13 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { createPool, type Pool } from './db/pool.js';
 import { DeltaGenerator } from './deltas/generator.js';
 import { SeedError, toSeedError, type SeedErrorKind } from './errors.js';
 import { FullLoads } from './loads/full-loads.js';
+import { redactPaths } from './log.js';
 import deltaRoutes from './routes/deltas.js';
 import fullLoadRoutes from './routes/full-load.js';
 import statusRoutes from './routes/status.js';
@@ -29,6 +31,8 @@ const statusOf = {
 
 export interface AppDeps {
   pool?: Pool;
+  /** Where log lines go (default stdout, JSON); main.ts passes a pretty stream at a terminal. */
+  logStream?: DestinationStream | undefined;
 }
 
 export interface SeederApp extends FastifyInstance {
@@ -38,20 +42,20 @@ export interface SeederApp extends FastifyInstance {
 }
 
 /** Builds the seeder API; never listens (main.ts does, tests use inject). */
-export async function buildApp(
-  config: Config,
-  deps: AppDeps = {},
-  options: FastifyServerOptions = {},
-): Promise<SeederApp> {
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<SeederApp> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', '*.password'] },
-    ...options,
+    logger: {
+      level: config.logLevel,
+      redact: redactPaths,
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const pool = deps.pool ?? createPool(config.db, app.log);
-  const deltas = new DeltaGenerator(pool, app.log);
+  // Every lane holds a connection; keep one for a full load and one for reads.
+  const deltas = new DeltaGenerator(pool, app.log, Math.max(1, config.db.poolSize - 2));
   const loads = new FullLoads(pool, deltas, app.log, config.renderThreads);
   app.decorate('pool', pool);
   app.decorate('deltas', deltas);
@@ -110,7 +114,7 @@ export async function buildApp(
 
   await app.register(statusRoutes, { pool });
   await app.register(fullLoadRoutes, { loads });
-  await app.register(deltaRoutes, { deltas, maxConcurrency: Math.max(1, config.db.poolSize - 2) });
+  await app.register(deltaRoutes, { deltas });
 
   app.addHook('onClose', async () => {
     await deltas.stop();

@@ -52,9 +52,9 @@ export const SeederEnv = DatabaseEnv.extend({
   SEED_ON_START: optional(SeedOnStart),
   DELTAS_ON_START: optional(z.coerce.number().min(0).max(100_000)),
   /** Connections the seeder may hold: one for a full load, the rest for delta lanes and reads. */
-  SEEDER_PG_POOL_SIZE: z.coerce.number().int().min(2).max(50).default(6),
+  SEEDER_PG_POOL_SIZE: optional(z.coerce.number().int().min(2).max(50)),
   /** Worker threads rendering a full load's rows ahead of its COPY; 0 renders on the main thread. */
-  SEEDER_RENDER_THREADS: z.coerce.number().int().min(0).max(32).optional(),
+  SEEDER_RENDER_THREADS: optional(z.coerce.number().int().min(0).max(32)),
 });
 
 export interface Config {
@@ -98,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       database: e.PG_DATABASE,
       user: e.SEEDER_PG_USER,
       password: e.SEEDER_PG_PASSWORD,
-      poolSize: e.SEEDER_PG_POOL_SIZE,
+      poolSize: e.SEEDER_PG_POOL_SIZE ?? 6,
     },
     http: { host: e.SEEDER_HOST, port: e.SEEDER_PORT },
     logLevel: e.LOG_LEVEL,

@@ -1,53 +1,8 @@
 import 'dotenv/config';
-import { createRequire } from 'node:module';
-import { buildApp, type SeederApp } from './app.js';
+import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { countRows, checkReadiness } from './db/status-repository.js';
-
-/** pino-pretty only for a person at a terminal, and only where it is installed (not in the image). */
-function prettyTransport(): { target: string } | undefined {
-  if (!process.stdout.isTTY) return undefined;
-  try {
-    createRequire(import.meta.url).resolve('pino-pretty');
-    return { target: 'pino-pretty' };
-  } catch {
-    return undefined;
-  }
-}
-
-/** SEED_ON_START and DELTAS_ON_START: wait for migrations, then populate without a click. */
-async function populateOnStart(app: SeederApp, config: Config): Promise<void> {
-  if (!config.seedOnStart && !config.deltasOnStart) return;
-  for (let attempt = 1; ; attempt++) {
-    const ready = await checkReadiness(app.pool).catch((err: Error) => ({ ready: false, reason: err.message }));
-    if (ready.ready) break;
-    if (attempt % 10 === 1) app.log.info({ reason: ready.reason }, 'waiting for the database before populating');
-    await new Promise((r) => setTimeout(r, 1_000));
-    if (app.server.listening === false) return;
-  }
-  if (config.seedOnStart) {
-    const counts = await countRows(app.pool);
-    if (counts.customers > 0) {
-      app.log.info({ customers: counts.customers }, 'SEED_ON_START skipped: the database already has customers');
-    } else {
-      const s = config.seedOnStart;
-      const job = app.loads.start({
-        customers: s.customers ?? 0,
-        products: s.products ?? 0,
-        orders: s.orders ?? 0,
-        seed: s.seed,
-      });
-      await app.loads.wait(job.id).catch(() => undefined);
-    }
-  }
-  if (config.deltasOnStart) {
-    app.deltas.start({
-      ratePerSecond: config.deltasOnStart,
-      mix: { insert: 0.35, update: 0.55, delete: 0.1 },
-      concurrency: 4,
-    });
-  }
-}
+import { prettyLogStream } from './log.js';
+import { populateOnStart } from './populate.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -60,8 +15,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const transport = prettyTransport();
-  const app = await buildApp(config, {}, transport ? { logger: { level: config.logLevel, transport } } : {});
+  // Human-readable logs for a person at a terminal; JSON lines otherwise (and in the image).
+  const app = await buildApp(config, { logStream: process.stdout.isTTY ? await prettyLogStream() : undefined });
 
   let closing = false;
   const close = async (signal: string) => {

@@ -1,11 +1,4 @@
-/**
- * npm run stack -- <command>: the dockerless playground.
- *
- *   up [layer...]           start layers (default: all) as local processes; safe to repeat
- *   down [--wipe]           stop what up started; --wipe also deletes data and logs
- *   status                  each component: state, pid, port
- *   logs <component> [-f]   a component's log (-n N lines; -f follows)
- */
+/** npm run stack -- <command>: the dockerless playground (the usage text below lists the commands). */
 import { existsSync, readdirSync, readFileSync, statSync, watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StackError, type Context } from './component.js';
@@ -19,15 +12,21 @@ import { brokers } from './components/kafka.js';
 import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
 import { down, readyLines, status, up } from './stack.js';
+import { tables } from '../../seeder/src/db/tables.js';
 
 const usage = `usage: npm run stack -- <command>
-  up [${Object.keys(layers).join('|')}...]   start layers as local processes (default: all)
+  up [${Object.keys(layers).join('|')}...]   start layers as local processes (default: all); safe to repeat
   down [--wipe]                 stop what up started; --wipe deletes data and logs too
-  status                        state, pid and port of each component
+  status                        state, pid, port and memory of each component
   logs <component> [-n N] [-f]  print (or follow) a component's log
+  events <table> [--from-beginning] [-n N]
+                                a table's change events, decoded through the registry (live; -n N stops after N)
+  subjects                      the registry's subjects and schema ids
+  reset-cdc                     a fresh snapshot: stop the connector, delete its offsets, drop the slot, resume
 components: ${allComponents()
   .map((c) => c.name)
-  .join(', ')}`;
+  .join(', ')}
+tables: ${tables.join(', ')}`;
 
 const say = (message: string) => process.stdout.write(`stack: ${message}\n`);
 
@@ -108,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'events': {
       const table = rest[0];
-      if (!table) throw new StackError('stack', 'events needs a table, e.g. npm run stack -- events orders');
+      if (!table) throw new StackError('events', 'events needs a table, e.g. npm run stack -- events orders');
+      if (!(tables as readonly string[]).includes(table))
+        throw new StackError('events', `unknown table "${table}"`, `one of: ${tables.join(', ')}`);
       await printEvents({
         brokers: brokers(ctx.cfg),
         topic: `storefront.public.${table}`,

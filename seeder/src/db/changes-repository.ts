@@ -8,7 +8,7 @@
  */
 import { leaves } from '../domain/catalog.js';
 import { addressFields } from '../domain/customers.js';
-import { carriers, paymentMethods } from '../domain/lifecycle.js';
+import { carriers, minimumAgeSeconds, paymentMethods } from '../domain/lifecycle.js';
 import { pools } from '../domain/pools.js';
 import type { Rng } from '../domain/random.js';
 import { ensureCatalog } from './catalog-repository.js';
@@ -59,6 +59,10 @@ const point = (rng: Rng, [min, max]: [number, number]) => min + Math.floor(rng.n
 const pickFrom = (table: string, where: string, lock = 'FOR UPDATE SKIP LOCKED') => `COALESCE(
     (SELECT id FROM ${table} WHERE ${where} AND id >= $1 ORDER BY id LIMIT 1 ${lock}),
     (SELECT id FROM ${table} WHERE ${where} ORDER BY id LIMIT 1 ${lock}))`;
+
+/** Orders in `status` for at least its minimum age: the ones ready for their next step. */
+const ready = (status: keyof typeof minimumAgeSeconds) =>
+  `status = '${status}' AND updated_at <= now() - interval '${minimumAgeSeconds[status]} seconds'`;
 
 export class Changes {
   private leafIds: number[] | undefined;
@@ -174,11 +178,19 @@ export class Changes {
                 (SELECT a.id FROM addresses a WHERE a.customer_id = c.id ORDER BY NOT a.is_default, a.id LIMIT 1)
                   AS address_id
            FROM customers c WHERE c.id = ${pickFrom('customers', 'true', '')}),
-       p AS (
+       -- Products in stock from $2 up, wrapping around to the lowest ids. p2 is read only when p1
+       -- has fewer than $3 rows (a WITH query runs only as far as its reader fetches), so it locks
+       -- nothing otherwise.
+       p1 AS (
          SELECT p.id, p.price FROM products p JOIN inventory i ON i.product_id = p.id
           -- The bound on both sides of the join, so both index scans start at $2.
           WHERE p.active AND i.quantity > 0 AND p.id >= $2 AND i.product_id >= $2 AND EXISTS (SELECT FROM c)
           ORDER BY p.id LIMIT $3 FOR UPDATE OF i SKIP LOCKED),
+       p2 AS (
+         SELECT p.id, p.price FROM products p JOIN inventory i ON i.product_id = p.id
+          WHERE p.active AND i.quantity > 0 AND p.id < $2 AND i.product_id < $2 AND EXISTS (SELECT FROM c)
+          ORDER BY p.id LIMIT $3 FOR UPDATE OF i SKIP LOCKED),
+       p AS (SELECT * FROM p1 UNION ALL SELECT * FROM p2 LIMIT $3),
        w AS (
          SELECT p.id, p.price, q.qty
            FROM (SELECT p.*, row_number() OVER (ORDER BY p.id) AS n FROM p) p
@@ -217,7 +229,7 @@ export class Changes {
     const { rowCount } = await this.query(
       'payOrder',
       `WITH o AS (
-         UPDATE orders SET status = 'paid' WHERE id = ${pickFrom('orders', "status = 'placed'")}
+         UPDATE orders SET status = 'paid' WHERE id = ${pickFrom('orders', ready('placed'))}
          RETURNING id, total)
        INSERT INTO payments (order_id, method, status, amount, paid_at)
        SELECT o.id, $2, 'captured', o.total, now() FROM o`,
@@ -237,7 +249,7 @@ export class Changes {
     const { rowCount } = await this.query(
       'shipOrder',
       `WITH o AS (
-         UPDATE orders SET status = 'shipped' WHERE id = ${pickFrom('orders', "status = 'paid'")}
+         UPDATE orders SET status = 'shipped' WHERE id = ${pickFrom('orders', ready('paid'))}
          RETURNING id)
        INSERT INTO shipments (order_id, carrier, tracking_number, shipped_at)
        SELECT o.id, $2, $3, now() FROM o`,
@@ -260,7 +272,7 @@ export class Changes {
     const { rowCount } = await this.query(
       'deliverOrder',
       `WITH o AS (
-         UPDATE orders SET status = 'delivered' WHERE id = ${pickFrom('orders', "status = 'shipped'")}
+         UPDATE orders SET status = 'delivered' WHERE id = ${pickFrom('orders', ready('shipped'))}
          RETURNING id)
        UPDATE shipments s SET status = 'delivered', delivered_at = now() FROM o WHERE s.order_id = o.id`,
       [point(rng, bounds.orders)],
@@ -279,7 +291,7 @@ export class Changes {
     const { rows } = await this.query<{ orders: string; payments: string; inventory: string }>(
       `cancelOrder.${from}`,
       `WITH o AS (
-         UPDATE orders SET status = 'cancelled' WHERE id = ${pickFrom('orders', `status = '${from}'`)}
+         UPDATE orders SET status = 'cancelled' WHERE id = ${pickFrom('orders', ready(from))}
          RETURNING id),
        p AS (UPDATE payments SET status = 'refunded' FROM o WHERE payments.order_id = o.id RETURNING payments.id),
        i AS (

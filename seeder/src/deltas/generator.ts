@@ -24,6 +24,12 @@ export interface DeltaSettings {
 }
 
 export const defaultMix: Mix = { insert: 0.35, update: 0.55, delete: 0.1 };
+/** Lanes when the request names none. */
+export const defaultConcurrency = 4;
+
+/** What a caller asks for (POST /deltas/start, DELTAS_ON_START); start() fills in the rest. */
+export type DeltaRequest = Omit<DeltaSettings, 'mix' | 'concurrency'> &
+  Partial<Pick<DeltaSettings, 'mix' | 'concurrency'>>;
 
 type Action = keyof Pick<
   Changes,
@@ -121,6 +127,8 @@ export class DeltaGenerator {
   constructor(
     pool: Pool,
     private readonly log: FastifyBaseLogger,
+    /** Lanes at most: each holds a connection, and the pool must keep some for loads and reads. */
+    private readonly maxConcurrency: number,
   ) {
     this.changes = new Changes(pool);
     this.readBounds = () => readBounds(pool);
@@ -128,10 +136,16 @@ export class DeltaGenerator {
 
   private readonly readBounds: () => Promise<Bounds>;
 
-  start(settings: DeltaSettings): DeltaStatus {
+  /** Starts with the default mix and lanes where the request names none, lanes capped by the pool. */
+  start(request: DeltaRequest): DeltaStatus {
     if (this.state !== 'stopped' || this.lanes.length > 0) {
       throw new SeedError('busy', 'the delta generator is already running; POST /deltas/stop first');
     }
+    const settings: DeltaSettings = {
+      ...request,
+      mix: request.mix ?? defaultMix,
+      concurrency: Math.min(request.concurrency ?? defaultConcurrency, this.maxConcurrency),
+    };
     this.settings = settings;
     this.stopping = false;
     this.state = this.pausedBy > 0 ? 'paused' : 'running';

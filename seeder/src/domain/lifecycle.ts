@@ -10,6 +10,16 @@ export const orderTransitions: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
 };
 
+/**
+ * How long the delta generator leaves an order in a status before its next step: a shop's minutes
+ * to days compressed to seconds, so a minute of deltas still shows every status, yet no order is
+ * paid, shipped and delivered within the same second. Measured on orders.updated_at, which a
+ * trigger sets on every change.
+ */
+export const minimumAgeSeconds = { placed: 2, paid: 5, shipped: 10 } as const satisfies Partial<
+  Record<OrderStatus, number>
+>;
+
 export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
   return orderTransitions[from].includes(to);
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { defaultMix, type DeltaGenerator } from '../deltas/generator.js';
+import { defaultConcurrency, defaultMix, type DeltaGenerator } from '../deltas/generator.js';
 
 const weight = z.number().min(0).max(1000);
 
@@ -26,7 +26,15 @@ export const DeltaStartBody = z
       .refine((m) => m.insert + m.update + m.delete > 0, { message: 'at least one weight must be > 0' })
       .optional()
       .describe(`Relative weights of insert, update and delete actions; default ${JSON.stringify(defaultMix)}.`),
-    concurrency: z.number().int().min(1).max(32).optional().describe('Actions in flight at once; default 4.'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .optional()
+      .describe(
+        `Actions in flight at once; default ${defaultConcurrency}, at most the pool size (SEEDER_PG_POOL_SIZE) minus 2.`,
+      ),
     seed: z
       .number()
       .int()
@@ -63,10 +71,7 @@ const StatusSchema = z.object({
 });
 const ErrorSchema = z.object({ message: z.string(), field: z.string().optional() });
 
-const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator; maxConcurrency: number }> = async (
-  app,
-  { deltas, maxConcurrency },
-) => {
+const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator }> = async (app, { deltas }) => {
   app.post(
     '/deltas/start',
     {
@@ -80,16 +85,7 @@ const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator; maxConcurrency: nu
         response: { 200: StatusSchema, 400: ErrorSchema, 409: ErrorSchema },
       },
     },
-    async (request) => {
-      const b = request.body;
-      return deltas.start({
-        ratePerSecond: b.ratePerSecond,
-        durationSeconds: b.durationSeconds,
-        mix: b.mix ?? defaultMix,
-        concurrency: Math.min(b.concurrency ?? 4, maxConcurrency),
-        seed: b.seed,
-      });
-    },
+    async (request) => deltas.start(request.body),
   );
 
   app.post(

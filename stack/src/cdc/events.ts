@@ -3,6 +3,7 @@
  * registry — what AKHQ shows, for those without Docker.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { StackError } from '../component.js';
 import type { Decoder } from './avro.js';
 import type { ChangeEvent } from './replica.js';
 
@@ -25,14 +26,36 @@ export async function printEvents(options: {
   limit: number;
   write: (line: string) => void;
 }): Promise<void> {
-  const kafka = new Kafka({ clientId: 'storefront-events', brokers: options.brokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'storefront-events',
+    brokers: options.brokers,
+    // Not kafkajs's own lines: an unreachable broker is reported once, below, with what to do.
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 2 },
+  });
   const admin = kafka.admin();
-  await admin.connect();
-  const topics = await admin.listTopics();
-  await admin.disconnect();
+  let topics: string[];
+  try {
+    await admin.connect();
+    topics = await admin.listTopics();
+  } catch (err) {
+    throw new StackError(
+      'events',
+      `Kafka at ${options.brokers.join(', ')} is unreachable (${(err as Error).message})`,
+      'is the streaming layer up? npm run stack -- status (with Docker: docker compose -f docker-compose.streaming.yaml ps)',
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
   if (!topics.includes(options.topic)) {
-    throw new Error(
-      `no topic ${options.topic} yet; topics: ${topics.filter((t) => t.startsWith('storefront.')).join(', ') || 'none (is the connector RUNNING? npm run stack -- status)'}`,
+    const captured = topics.filter((t) => t.startsWith('storefront.'));
+    throw new StackError(
+      'events',
+      `no topic ${options.topic} yet${captured.length ? `; topics: ${captured.join(', ')}` : ''}`,
+      captured.length
+        ? 'the table has had no change since the connector started; change a row, or load the shop (POST /full-load)'
+        : 'is the connector RUNNING? npm run stack -- status, and curl -s localhost:8083/connectors?expand=status',
     );
   }
   const consumer = kafka.consumer({ groupId: `storefront-events-${process.pid}-${Date.now()}` });
@@ -56,7 +79,11 @@ export async function printEvents(options: {
         key = await options.decoder.decode(message.key);
         value = (await options.decoder.decode(message.value)) as ChangeEvent | null;
       } catch (err) {
-        failure = new Error(`offset ${message.offset} does not decode: ${(err as Error).message}`);
+        failure = new StackError(
+          'events',
+          `offset ${message.offset} of ${options.topic} does not decode: ${(err as Error).message}`,
+          'is the registry up, and is it the one Connect registered the schemas with? npm run stack -- subjects',
+        );
         stop();
         return;
       }

@@ -1,6 +1,7 @@
 /** The seeder as a local Node.js process (TypeScript run by tsx), on the same port as compose's. */
 import path from 'node:path';
 import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
+import { SeederEnv } from '../../../seeder/src/config.js';
 import { ROOT, type StackConfig } from '../config.js';
 
 const NAME = 'seeder';
@@ -14,27 +15,23 @@ async function ready(cfg: StackConfig): Promise<boolean> {
   }
 }
 
-/** Everything the seeder reads, from the stack's validated config (which may override .env). */
-function seederEnv(cfg: StackConfig): NodeJS.ProcessEnv {
-  const e = cfg.env;
+/**
+ * Everything the seeder reads: every key of its own schema (SeederEnv) that .env or the
+ * environment sets, then where it runs here (the database on this machine, 127.0.0.1).
+ */
+export function seederEnv(cfg: StackConfig): NodeJS.ProcessEnv {
+  const settings = Object.fromEntries(
+    Object.keys(SeederEnv.shape).flatMap((key) => (cfg.raw[key] === undefined ? [] : [[key, cfg.raw[key]]])),
+  );
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    ...settings,
     PG_HOST: '127.0.0.1',
-    PG_PORT: String(e.PG_PORT),
-    PG_USER: e.PG_USER,
-    PG_PASSWORD: e.PG_PASSWORD,
-    PG_DATABASE: e.PG_DATABASE,
-    DEBEZIUM_PG_USER: e.DEBEZIUM_PG_USER,
-    DEBEZIUM_PG_PASSWORD: e.DEBEZIUM_PG_PASSWORD,
-    SEEDER_PG_USER: e.SEEDER_PG_USER,
-    SEEDER_PG_PASSWORD: e.SEEDER_PG_PASSWORD,
+    PG_PORT: String(cfg.env.PG_PORT),
     SEEDER_HOST: '127.0.0.1',
-    SEEDER_PORT: String(e.SEEDER_PORT),
-    LOG_LEVEL: e.LOG_LEVEL,
-    SEED_ON_START: e.SEED_ON_START,
-    DELTAS_ON_START: e.DELTAS_ON_START,
+    SEEDER_PORT: String(cfg.env.SEEDER_PORT),
   };
 }
 

@@ -137,6 +137,18 @@ afterAll(async () => {
 });
 
 describe(`the CDC pipeline (backend ${backend})`, () => {
+  it('says, without a stack trace, when a table has no topic yet', async () => {
+    // Before any row exists, the snapshot wrote nothing: no topic for customers yet.
+    const failed = await stack('events', 'customers', '-n', '1').then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('no topic storefront.public.customers yet');
+    expect(failed?.stderr).toContain('what to try:');
+    expect(failed?.stderr).not.toContain('unexpected error');
+  });
+
   it('delivers the first change to a consumer soon after up', async () => {
     const res = await post('/full-load?wait=true', { customers: 1, products: 1, orders: 1, seed: 1 });
     expect(res.status).toBe(200);

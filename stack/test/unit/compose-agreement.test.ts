@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { SeederEnv } from '../../../seeder/src/config.js';
 import { flywayEnv } from '../../src/components/flyway.js';
+import { seederEnv } from '../../src/components/seeder.js';
 import { loadStackConfig, ROOT } from '../../src/config.js';
 import { jvmOptions, readJvmOptions, type JvmService } from '../../src/jvm.js';
 
@@ -73,5 +75,42 @@ describe('Flyway: the dockerless stack passes what the compose service passes', 
     const rest = (env: Record<string, string>) =>
       Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'FLYWAY_URL' && k !== 'FLYWAY_LOCATIONS'));
     expect(rest(local)).toEqual(rest(composed));
+  });
+});
+
+describe('seeder settings: every key of SeederEnv reaches the seeder on both paths', () => {
+  const keys = Object.keys(SeederEnv.shape);
+  /** Where the seeder runs: each path sets these itself. */
+  const placement = ['PG_HOST', 'PG_PORT', 'SEEDER_HOST', 'SEEDER_PORT'];
+
+  it('dockerless: from .env or the shell, as the stack validated them', () => {
+    // A value for every setting, none of them .env's: a new key in SeederEnv must be added here.
+    const shell: Record<string, string> = {
+      PG_USER: 'pg_user_x',
+      PG_PASSWORD: 'p1',
+      PG_DATABASE: 'db_x',
+      DEBEZIUM_PG_USER: 'dbz_x',
+      DEBEZIUM_PG_PASSWORD: 'p2',
+      SEEDER_PG_USER: 'seeder_x',
+      SEEDER_PG_PASSWORD: 'p3',
+      LOG_LEVEL: 'warn',
+      SEED_ON_START: 'customers=1',
+      DELTAS_ON_START: '3',
+      SEEDER_PG_POOL_SIZE: '9',
+      SEEDER_RENDER_THREADS: '1',
+    };
+    expect(Object.keys(shell).sort()).toEqual(keys.filter((k) => !placement.includes(k)).sort());
+    const env = seederEnv(loadStackConfig(shell));
+    for (const [k, v] of Object.entries(shell)) expect(env[k], k).toBe(v);
+    expect(env).toMatchObject({ PG_HOST: '127.0.0.1', SEEDER_HOST: '127.0.0.1' });
+  });
+
+  it('compose: the whole .env as env_file, overriding only where it runs', () => {
+    const seeder = services('docker-compose.source.yaml').seeder!;
+    expect(seeder.env_file).toEqual(['.env']);
+    expect(Object.keys(seeder.environment ?? {}).sort()).toEqual([...placement].sort());
+    const dotEnv = loadStackConfig({}).raw;
+    for (const k of keys.filter((key) => !placement.includes(key)))
+      expect(Object.keys(dotEnv), `.env lacks ${k}`).toContain(k);
   });
 });

@@ -1,0 +1,75 @@
+/** Delta actions' picks against the real database. */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type SeederApp } from '../../src/app.js';
+import { Changes, readBounds } from '../../src/db/changes-repository.js';
+import { createPool, type Pool } from '../../src/db/pool.js';
+import { minimumAgeSeconds } from '../../src/domain/lifecycle.js';
+import { Rng } from '../../src/domain/random.js';
+import { freshDatabase } from '../support/database.js';
+
+let app: SeederApp;
+let pool: Pool;
+
+beforeAll(async () => {
+  const config = await freshDatabase('it_changes');
+  app = await buildApp(config);
+  pool = createPool(config.db, pino({ level: 'silent' }));
+  const load = await app.inject({
+    method: 'POST',
+    url: '/full-load?wait=true',
+    payload: { customers: 20, products: 10, orders: 10, seed: 4 },
+  });
+  expect(load.statusCode).toBe(200);
+});
+afterAll(async () => {
+  await pool?.end();
+  await app?.close();
+});
+
+const count = async (table: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+describe('placeOrder', () => {
+  it('wraps around to the lowest ids when no product in stock lies above the random point', async () => {
+    // Only the product with the lowest id is active and in stock, and the point is above it.
+    const { rows } = await pool.query<{ id: number }>('SELECT min(id)::int AS id FROM products');
+    const lowest = rows[0]!.id;
+    await pool.query('UPDATE products SET active = (id = $1)', [lowest]);
+    await pool.query('UPDATE inventory SET quantity = CASE WHEN product_id = $1 THEN 1000 ELSE 0 END', [lowest]);
+    const bounds = await readBounds(pool);
+    const products = await count('products');
+    const orders = await count('orders');
+
+    const above = bounds.products[1] + 1;
+    const changes = await new Changes(pool).placeOrder(new Rng(1), { ...bounds, products: [above, above] });
+
+    expect(changes).toEqual(expect.arrayContaining([{ table: 'orders', op: 'insert', rows: 1 }]));
+    expect(await count('orders')).toBe(orders + 1);
+    expect(await count('products')).toBe(products); // not a new product instead
+  });
+});
+
+describe('the order life cycle', () => {
+  const statusOf = async (id: number) =>
+    (await pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [id])).rows[0]!.status;
+
+  it('moves an order on only after its minimum age in the status', async () => {
+    await pool.query('UPDATE products SET active = true');
+    await pool.query('UPDATE inventory SET quantity = 1000');
+    const changes = new Changes(pool);
+    const bounds = await readBounds(pool);
+    expect(await changes.placeOrder(new Rng(2), bounds)).toEqual(
+      expect.arrayContaining([{ table: 'orders', op: 'insert', rows: 1 }]),
+    );
+    const id = Number((await pool.query('SELECT max(id) AS id FROM orders')).rows[0].id);
+    const at = { ...(await readBounds(pool)), orders: [id, id] as [number, number] };
+
+    await changes.payOrder(new Rng(3), at);
+    expect(await statusOf(id)).toBe('placed'); // placed a moment ago: too young to pay
+    await new Promise((r) => setTimeout(r, minimumAgeSeconds.placed * 1000 + 200));
+    await changes.payOrder(new Rng(3), at);
+    expect(await statusOf(id)).toBe('paid');
+    await changes.shipOrder(new Rng(4), at);
+    expect(await statusOf(id)).toBe('paid'); // paid a moment ago: not shipped in the same second
+  });
+});
