@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['seeder/test/unit/**/*.test.ts', 'stack/test/unit/**/*.test.ts'],
+          include: ['seeder/test/unit/**/*.test.ts', 'stack/test/unit/**/*.test.ts', 'bench/test/**/*.test.ts'],
         },
       },
       {

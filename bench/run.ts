@@ -22,7 +22,8 @@ import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { freePort } from '../seeder/test/support/test-stack.js';
 import { deltaStep, findPgbench, LatencyProbe, pgbenchLimit, withCapturePaused, type DeltaStep } from './deltas.js';
 import { copyLimit, seederLoad, type LoadSize } from './full-load.js';
-import { percentile, printTable, type Figure } from './lib.js';
+import { deltaStepFigures, latencyFigures, percentile, printTable, SUSTAINED, type Figure } from './lib.js';
+import { updateReadme } from './readme.js';
 
 const { values } = parseArgs({
   options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
     say(
       `  achieved ${step.achieved.toFixed(0)}/s; latency p50 ${percentile(step.latencies, 50)} ms, p99 ${percentile(step.latencies, 99)} ms over ${step.latencies.length} events; stack ${step.peakMemoryMiB} MiB; CPU ${cpuText(step.cpuPercent)}`,
     );
-    if (step.achieved < 0.98 * target) break;
+    if (step.achieved < SUSTAINED * target) break; // the machine's limit: faster steps would fall short too
   }
   await probe.stop();
   // The database's own rate, as pgbench's is measured: nothing ships these changes while they
@@ -191,20 +192,9 @@ async function main(): Promise<void> {
   say(`  achieved ${alone.achieved.toFixed(0)}/s; CPU ${cpuText(alone.cpuPercent)}`);
   result.capturePaused = alone;
 
-  const sustained = steps.filter((s) => s.achieved >= 0.98 * s.target);
+  const sustained = steps.filter((s) => s.achieved >= SUSTAINED * s.target);
   const max = steps.reduce((a, b) => (b.achieved > a.achieved ? b : a));
-  for (const s of sustained) {
-    figures.push({
-      figure: `deltas at ${s.target}/s achieved`,
-      value: s.achieved,
-      unit: 'changes/s',
-      limit: s.target,
-      limitName: 'target',
-      ratio: s.achieved / s.target,
-      goal: '>= 98 %',
-      met: true,
-    });
-  }
+  figures.push(...deltaStepFigures(steps));
   const maxSustained = sustained.length ? Math.max(...sustained.map((s) => s.achieved)) : 0;
   const maxFigure = (figure: string, value: number) =>
     pgbenchRate === undefined
@@ -221,19 +211,14 @@ async function main(): Promise<void> {
         };
   figures.push(maxFigure('max deltas rate, database alone', alone.achieved));
   figures.push({ ...maxFigure('max deltas rate, captured end to end', max.achieved), goal: undefined, met: undefined });
-  for (const s of steps) {
-    const p99 = percentile(s.latencies, 99);
-    const label = s === max ? `max (${Math.round(s.achieved)}/s)` : `${s.target}/s`;
-    figures.push({ figure: `CDC latency p50 at ${label}`, value: percentile(s.latencies, 50), unit: 'ms' });
-    figures.push({
-      figure: `CDC latency p99 at ${label}`,
-      value: p99,
-      unit: 'ms',
-      ...(s.target === 1000
-        ? { limit: 300, limitName: 'goal', ratio: 300 / p99, goal: '< 300 ms', met: p99 < 300 }
-        : {}),
-    });
-  }
+  const summaries = steps.map((s) => ({
+    ...s,
+    p50: percentile(s.latencies, 50),
+    p99: percentile(s.latencies, 99),
+    latencies: undefined,
+    events: s.latencies.length,
+  }));
+  figures.push(...latencyFigures(summaries));
   const busiest = Math.max(...steps.map((s) => s.peakMemoryMiB));
   figures.push({
     figure: 'stack memory, max delta rate',
@@ -245,13 +230,7 @@ async function main(): Promise<void> {
     goal: '<= 2 GiB',
     met: busiest <= 2048,
   });
-  result.deltas = steps.map((s) => ({
-    ...s,
-    p50: percentile(s.latencies, 50),
-    p99: percentile(s.latencies, 99),
-    latencies: undefined,
-    events: s.latencies.length,
-  }));
+  result.deltas = summaries;
   result.maxSustained = maxSustained;
 
   // --- Report ---
@@ -271,6 +250,7 @@ async function main(): Promise<void> {
       : `no chart (${(chart.stderr || chart.stdout).trim().split('\n').at(-1)}); pip install matplotlib, then python3 bench/chart.py ${path.relative(ROOT, file)}`,
   );
 
+  if (!smoke) say(updateReadme(file));
   if (!values.keep) await down(ctx, { wipe: true });
 }
 

@@ -1,0 +1,94 @@
+/**
+ * npm run bench:readme [-- bench/results/<run>.json]: writes a bench result (by default the newest
+ * full run in bench/results) into README.md between the markers below, so the README's figures
+ * are the bench's own output, never typed by hand. `npm run bench` calls it after a full run.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deltaStepFigures, isStepFigure, latencyFigures, printTable, type Figure, type StepSummary } from './lib.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+export const README = path.join(ROOT, 'README.md');
+export const BEGIN = '<!-- bench:begin: written by npm run bench:readme from the file named below; do not edit -->';
+export const END = '<!-- bench:end -->';
+
+export interface BenchResult {
+  startedAt: string;
+  smoke: boolean;
+  machine: { node: string; cpus: number; memoryGiB: number; platform: string };
+  figures: Figure[];
+  deltas?: StepSummary[];
+}
+
+/** The newest full (not smoke) run. */
+export function newestResult(dir = RESULTS): string {
+  const runs = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('-smoke.json'))
+    .sort();
+  if (runs.length === 0) throw new Error(`no bench result in ${dir}: run npm run bench`);
+  return path.join(dir, runs.at(-1)!);
+}
+
+/**
+ * The table's rows: the run's figures, with the delta steps' rows rebuilt from the raw steps (so a
+ * step that fell short shows as NOT met, and every latency row is there, even in a file written
+ * before the bench kept such rows): achieved rates before the maximum rates, latencies after.
+ */
+export function tableRows(result: BenchResult): Figure[] {
+  if (!result.deltas) return result.figures;
+  const rest = result.figures.filter((f) => !isStepFigure(f));
+  const firstMax = rest.findIndex((f) => f.figure.startsWith('max deltas rate'));
+  const before = firstMax === -1 ? rest.length : firstMax;
+  const afterMax = rest.filter((f, i) => i >= before && f.figure.startsWith('max deltas rate')).length;
+  const cut = before + afterMax;
+  return [
+    ...rest.slice(0, before),
+    ...deltaStepFigures(result.deltas),
+    ...rest.slice(before, cut),
+    ...latencyFigures(result.deltas),
+    ...rest.slice(cut),
+  ];
+}
+
+/** The README block for one result file: where it came from, the table, the chart beside it. */
+export function renderBlock(file: string, result: BenchResult): string {
+  const rel = path.relative(ROOT, file);
+  const m = result.machine;
+  const lines: string[] = [];
+  printTable(tableRows(result), (l) => lines.push(l));
+  return [
+    BEGIN,
+    '',
+    `Run of ${result.startedAt} (\`${rel}\`; Node.js ${m.node}, ${m.cpus} cores, ${m.memoryGiB} GiB, ${m.platform}):`,
+    '',
+    '```text',
+    ...lines,
+    '```',
+    '',
+    `![CDC latency vs rate, full-load rows/s vs size](${rel.replace(/\.json$/, '.png')})`,
+    '',
+    END,
+  ].join('\n');
+}
+
+export function readmeBlock(readme: string): string {
+  const from = readme.indexOf(BEGIN);
+  const to = readme.indexOf(END);
+  if (from === -1 || to < from) throw new Error(`README.md has no bench block (${BEGIN} ... ${END})`);
+  return readme.slice(from, to + END.length);
+}
+
+/** Rewrites the README's bench block from `file`; returns a line saying so. */
+export function updateReadme(file = newestResult(), readmePath = README): string {
+  const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
+  const readme = readFileSync(readmePath, 'utf8');
+  writeFileSync(readmePath, readme.replace(readmeBlock(readme), renderBlock(file, result)));
+  return `README.md: bench table written from ${path.relative(ROOT, file)}`;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  process.stdout.write(`${updateReadme(file ? path.resolve(file) : undefined)}\n`);
+}

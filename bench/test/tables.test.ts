@@ -1,0 +1,62 @@
+/** The bench's tables are honest: every step shown and held to its goal; the README is their copy. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { deltaStepFigures, latencyFigures, printTable } from '../lib.js';
+import { newestResult, README, readmeBlock, renderBlock, tableRows, type BenchResult } from '../readme.js';
+
+const lines = (rows: Parameters<typeof printTable>[0]) => {
+  const out: string[] = [];
+  printTable(rows, (l) => out.push(l));
+  return out;
+};
+
+describe('bench tables', () => {
+  it('shows a step that missed its target as NOT met, next to those that made it', () => {
+    const out = lines(
+      deltaStepFigures([
+        { target: 100, achieved: 100.2 },
+        { target: 50_000, achieved: 9_000 }, // out of reach on any laptop
+      ]),
+    );
+    expect(out).toHaveLength(4); // header, rule, two steps
+    expect(out[2]).toMatch(/^deltas at 100\/s achieved .* met$/);
+    expect(out[3]).toMatch(/^deltas at 50000\/s achieved .*18\.0 % +>= 98 % +NOT met$/);
+  });
+
+  it('rebuilds step rows from the raw steps, whatever a result file kept', () => {
+    const result: BenchResult = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      smoke: false,
+      machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
+      // As an older bench wrote it: the failed step and its latencies left out.
+      figures: [
+        { figure: 'deltas at 100/s achieved', value: 100, unit: 'changes/s', met: true },
+        { figure: 'max deltas rate, database alone', value: 900, unit: 'changes/s' },
+        { figure: 'stack memory, max delta rate', value: 1000, unit: 'MiB' },
+      ],
+      deltas: [
+        { target: 100, achieved: 100, p50: 30, p99: 90 },
+        { target: 1000, achieved: 700, p50: 50, p99: 400 },
+      ],
+    };
+    const names = tableRows(result).map((f) => f.figure);
+    expect(names).toEqual([
+      'deltas at 100/s achieved',
+      'deltas at 1000/s achieved',
+      'max deltas rate, database alone',
+      'CDC latency p50 at 100/s',
+      'CDC latency p99 at 100/s',
+      'CDC latency p50 at max (700/s)',
+      'CDC latency p99 at max (700/s)',
+      'stack memory, max delta rate',
+    ]);
+    expect(tableRows(result)[1]!.met).toBe(false);
+    expect(latencyFigures(result.deltas!)[3]).toMatchObject({ goal: '< 300 ms', met: false });
+  });
+
+  it("README's results block is the newest result file, rendered", () => {
+    const file = newestResult();
+    const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
+    expect(readmeBlock(readFileSync(README, 'utf8'))).toBe(renderBlock(file, result));
+  });
+});
