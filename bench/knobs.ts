@@ -5,11 +5,9 @@
  *   npm run bench:knobs -- '[["poll 20ms", {"poll.interval.ms": "20"}]]' 1000
  * This is how the connector's latency settings were chosen (connectors/README.md).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
-import { ROOT } from '../stack/src/config.js';
+import { connector, topicOf } from '../stack/src/cdc/connector.js';
 import { down, up } from '../stack/src/stack.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { deltaStep, LatencyProbe } from './deltas.js';
@@ -27,16 +25,9 @@ await fetch(`${seeder}/full-load?wait=true`, {
 });
 await new Promise((r) => setTimeout(r, 45_000)); // let CDC catch up with the load
 const decoder = createDecoder(`http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`);
-const probe = new LatencyProbe(
-  [`127.0.0.1:${cfg.env.KAFKA_PORT}`],
-  tables.map((t) => `storefront.public.${t}`),
-  decoder,
-);
+const probe = new LatencyProbe([`127.0.0.1:${cfg.env.KAFKA_PORT}`], tables.map(topicOf), decoder);
 await probe.start();
-const base = JSON.parse(readFileSync(path.join(ROOT, 'connectors/debezium-postgres.template.json'), 'utf8')) as Record<
-  string,
-  string
->;
+const base = { ...connector.template };
 const fill = (c: Record<string, string>) =>
   JSON.parse(
     JSON.stringify(c).replace(
@@ -50,7 +41,7 @@ const fill = (c: Record<string, string>) =>
 const variants: [string, Record<string, string>][] = JSON.parse(process.argv[2] ?? '[]');
 const rate = Number(process.argv[3] ?? 1000);
 for (const [label, over] of [['as committed', {}] as [string, Record<string, string>], ...variants]) {
-  await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/debezium-postgres/config`, {
+  await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/${connector.name}/config`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(fill({ ...base, ...over })),

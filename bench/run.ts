@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
+import { topicOf } from '../stack/src/cdc/connector.js';
 import { consume } from '../stack/src/cdc/replica.js';
 import { ROOT } from '../stack/src/config.js';
 import { cpuSeconds } from '../stack/src/processes.js';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const brokers = [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
   await consume({
     brokers,
-    topics: ['storefront.public.customers'],
+    topics: [topicOf('customers')],
     decoder,
     waitForTopics: 60_000,
     untilCaughtUp: true,
@@ -164,11 +165,7 @@ async function main(): Promise<void> {
     out['bench consumer'] = (own.user + own.system) / 1e6;
     return out;
   };
-  const probe = new LatencyProbe(
-    brokers,
-    TABLES.map((t) => `storefront.public.${t}`),
-    decoder,
-  );
+  const probe = new LatencyProbe(brokers, TABLES.map(topicOf), decoder);
   await probe.start();
   const steps: DeltaStep[] = [];
   const seconds = smoke ? 4 : 15;

@@ -8,6 +8,7 @@ import { allComponents, layers } from './layers.js';
 import { logFile } from './processes.js';
 import { createDecoder } from './cdc/avro.js';
 import { printEvents } from './cdc/events.js';
+import { topicOf } from './cdc/connector.js';
 import { brokers } from './components/kafka.js';
 import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
@@ -112,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
         throw new StackError('events', `unknown table "${table}"`, `one of: ${tables.join(', ')}`);
       await printEvents({
         brokers: brokers(ctx.cfg),
-        topic: `storefront.public.${table}`,
+        topic: topicOf(table),
         decoder: createDecoder(ccompatUrl(ctx.cfg)),
         fromBeginning: values['from-beginning'],
         // Live events run until Ctrl-C; -n N stops after N.

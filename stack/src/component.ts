@@ -41,7 +41,7 @@ export interface ComponentStatus {
 }
 
 /**
- * The shape every component has: what it needs (prepare), how it starts and is known healthy
+ * The shape every component has: what it needs (needs), how it starts and is known healthy
  * (up), how it is seen (status) and how it stops (down). Tasks run to completion during `up`.
  */
 export interface Component {

@@ -4,9 +4,9 @@ import { parse } from 'dotenv';
 import { z } from 'zod';
 import { DatabaseEnv, parseEnv } from '../../seeder/src/config.js';
 
-/** The repository root: the stack reads the very files compose mounts, from here. */
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** The repository root: the stack reads the very files compose mounts, from here. */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** The .env keys the stack uses: the seeder's database keys plus versions and ports. */

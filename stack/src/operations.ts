@@ -6,9 +6,10 @@ import { ccompatUrl } from './components/registry.js';
 import { connectUrl } from './components/connect.js';
 import { superuserClient } from './components/postgres.js';
 import { connectInit } from './components/connect-init.js';
+import { connector } from './cdc/connector.js';
 
-const CONNECTOR = 'debezium-postgres';
-const SLOT = 'storefront_debezium';
+const CONNECTOR = connector.name;
+const SLOT = connector.slot;
 
 async function call(url: string, init: RequestInit = {}): Promise<Response> {
   try {
@@ -86,7 +87,7 @@ export async function resetCdc(ctx: Context): Promise<void> {
 }
 
 /**
- * PUT /connectors/debezium-postgres/<action>; with `until`, waits (up to 30 s) for the connector
+ * PUT /connectors/<the connector>/<action>; with `until`, waits (up to 30 s) for the connector
  * to report that state.
  */
 export async function connectorAction(

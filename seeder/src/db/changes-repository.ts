@@ -9,7 +9,7 @@
 import { leaves } from '../domain/catalog.js';
 import { addressFields } from '../domain/customers.js';
 import { carriers, minimumAgeSeconds, paymentMethods } from '../domain/lifecycle.js';
-import { pools } from '../domain/pools.js';
+import { wordLists } from '../domain/word-lists.js';
 import type { Rng } from '../domain/random.js';
 import { ensureCatalog } from './catalog-repository.js';
 import type { Pool } from './pool.js';
@@ -85,8 +85,8 @@ export class Changes {
 
   /** A new customer signs up, with a default address. */
   async addCustomer(rng: Rng): Promise<Change[]> {
-    const first = rng.pick(pools.firstNames);
-    const last = rng.pick(pools.lastNames);
+    const first = rng.pick(wordLists.firstNames);
+    const last = rng.pick(wordLists.lastNames);
     const local = `${first}.${last}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
     const [line1, line2, city, region, postal] = addressFields(rng).split('\t');
     await this.query(
@@ -99,7 +99,7 @@ export class Changes {
        SELECT c.id, $6, $7, $8, $9, $10, 'US', true FROM c`,
       [
         local,
-        rng.pick(pools.emailDomains),
+        rng.pick(wordLists.emailDomains),
         first,
         last,
         rng.chance(0.8) ? rng.digits('+1-###-###-####') : null,
@@ -121,8 +121,8 @@ export class Changes {
     const leafIds = await this.categories();
     const leafIndex = Math.floor(rng.next() * leaves.length);
     const leaf = leaves[leafIndex]!;
-    const adjective = rng.pick(pools.adjectives);
-    const material = rng.pick(pools.materials);
+    const adjective = rng.pick(wordLists.adjectives);
+    const material = rng.pick(wordLists.materials);
     const noun = rng.pick(leaf.nouns);
     const [min, max] = leaf.price;
     const price = Math.floor(min * Math.pow(max / min, rng.next())) + 0.99;

@@ -31,42 +31,38 @@ export const defaultConcurrency = 4;
 export type DeltaRequest = Omit<DeltaSettings, 'mix' | 'concurrency'> &
   Partial<Pick<DeltaSettings, 'mix' | 'concurrency'>>;
 
-type Action = keyof Pick<
-  Changes,
-  | 'addCustomer'
-  | 'addProduct'
-  | 'placeOrder'
-  | 'payOrder'
-  | 'shipOrder'
-  | 'deliverOrder'
-  | 'cancelOrder'
-  | 'changePrice'
-  | 'restock'
-  | 'moveCustomer'
-  | 'deleteCustomer'
-  | 'deleteAddress'
->;
+/** Every public method of Changes is a delta action. */
+type Action = keyof Changes;
 
-/** What each kind of action does, by weight; the life cycle steps dominate, as in a real shop. */
+/**
+ * Each action's kind and its weight among the actions of that kind: the life cycle steps dominate,
+ * as in a real shop. `satisfies` makes an action without an entry a compile error, so none can be
+ * forgotten (it would never run).
+ */
+export const actionSpecs = {
+  placeOrder: { op: 'insert', weight: 65 },
+  addCustomer: { op: 'insert', weight: 30 },
+  addProduct: { op: 'insert', weight: 5 },
+  payOrder: { op: 'update', weight: 25 },
+  shipOrder: { op: 'update', weight: 20 },
+  deliverOrder: { op: 'update', weight: 18 },
+  cancelOrder: { op: 'update', weight: 5 },
+  changePrice: { op: 'update', weight: 12 },
+  restock: { op: 'update', weight: 10 },
+  moveCustomer: { op: 'update', weight: 10 },
+  deleteCustomer: { op: 'delete', weight: 25 },
+  deleteAddress: { op: 'delete', weight: 75 },
+} as const satisfies Record<Action, { op: Op; weight: number }>;
+
+/** The weighted choices of each kind, in actionSpecs' order (the draws depend on it). */
+const actionsOf = (op: Op) =>
+  (Object.entries(actionSpecs) as [Action, (typeof actionSpecs)[Action]][])
+    .filter(([, spec]) => spec.op === op)
+    .map(([action, spec]) => [action, spec.weight] as const);
 const actions: Record<Op, readonly (readonly [Action, number])[]> = {
-  insert: [
-    ['placeOrder', 65],
-    ['addCustomer', 30],
-    ['addProduct', 5],
-  ],
-  update: [
-    ['payOrder', 25],
-    ['shipOrder', 20],
-    ['deliverOrder', 18],
-    ['cancelOrder', 5],
-    ['changePrice', 12],
-    ['restock', 10],
-    ['moveCustomer', 10],
-  ],
-  delete: [
-    ['deleteCustomer', 25],
-    ['deleteAddress', 75],
-  ],
+  insert: actionsOf('insert'),
+  update: actionsOf('update'),
+  delete: actionsOf('delete'),
 };
 
 export type DeltaState = 'stopped' | 'running' | 'paused' | 'waiting_for_database';

@@ -1,6 +1,6 @@
 import { nullable, text, timestamp } from './copy-text.js';
 import { DAY_MS, historyStart, type LoadPlan } from './plan.js';
-import { pools } from './pools.js';
+import { wordLists } from './word-lists.js';
 import { Rng, Stream, unit } from './random.js';
 
 /** Customers sign up evenly over the history, in id order. */
@@ -26,9 +26,9 @@ export interface CustomerRows {
 }
 
 export function addressFields(rng: Rng): string {
-  const street = `${rng.digits(rng.pick(['####', '###', '#####']))} ${rng.pick(pools.streetNames)} ${rng.pick(pools.streetSuffixes)}`;
+  const street = `${rng.digits(rng.pick(['####', '###', '#####']))} ${rng.pick(wordLists.streetNames)} ${rng.pick(wordLists.streetSuffixes)}`;
   const line2 = rng.chance(0.25) ? rng.digits(rng.pick(['Apt. ###', 'Suite ###'])) : null;
-  return `${text(street)}\t${nullable(line2)}\t${text(rng.pick(pools.cities))}\t${rng.pick(pools.states)}\t${rng.digits('#####')}\tUS`;
+  return `${text(street)}\t${nullable(line2)}\t${text(rng.pick(wordLists.cities))}\t${rng.pick(wordLists.states)}\t${rng.digits('#####')}\tUS`;
 }
 
 export function renderCustomers(plan: LoadPlan, from: number, to: number): CustomerRows {
@@ -39,9 +39,11 @@ export function renderCustomers(plan: LoadPlan, from: number, to: number): Custo
   for (let i = from; i < to; i++) {
     const rng = new Rng(plan.seed, Stream.customers, i);
     const id = plan.firstId.customer + i;
-    const first = rng.pick(pools.firstNames);
-    const last = rng.pick(pools.lastNames);
-    const email = `${first}.${last}${id}@${rng.pick(pools.emailDomains)}`.toLowerCase().replace(/[^a-z0-9.@-]/g, '');
+    const first = rng.pick(wordLists.firstNames);
+    const last = rng.pick(wordLists.lastNames);
+    const email = `${first}.${last}${id}@${rng.pick(wordLists.emailDomains)}`
+      .toLowerCase()
+      .replace(/[^a-z0-9.@-]/g, '');
     const phone = rng.chance(0.8) ? rng.digits('+1-###-###-####') : null;
     const created = customerCreatedAt(plan, i);
     const updated = rng.chance(0.2) ? created + Math.floor(rng.next() * (plan.until - created)) : created;

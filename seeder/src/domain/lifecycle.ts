@@ -24,9 +24,6 @@ export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
   return orderTransitions[from].includes(to);
 }
 
-export type PaymentStatus = 'captured' | 'refunded';
-export type ShipmentStatus = 'in_transit' | 'delivered';
-
 export const paymentMethods = [
   ['card', 62],
   ['paypal', 24],

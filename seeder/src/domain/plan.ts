@@ -1,5 +1,3 @@
-import { leaves } from './catalog.js';
-
 export const DAY_MS = 86_400_000;
 /** A full load simulates this much shop history, ending at `until`. */
 export const HISTORY_DAYS = 730;
@@ -21,8 +19,4 @@ export interface LoadPlan {
 
 export function historyStart(plan: Pick<LoadPlan, 'until'>): number {
   return plan.until - HISTORY_DAYS * DAY_MS;
-}
-
-export function assertPlan(plan: LoadPlan): void {
-  if (plan.leafCategoryIds.length !== leaves.length) throw new Error('one category id per leaf expected');
 }

@@ -1,7 +1,7 @@
 import { leaves, type Leaf } from './catalog.js';
 import { money, text, timestamp } from './copy-text.js';
 import { DAY_MS, historyStart, type LoadPlan } from './plan.js';
-import { pools } from './pools.js';
+import { wordLists } from './word-lists.js';
 import { Rng, Stream, hash32, unit } from './random.js';
 
 export function productLeaf(plan: LoadPlan, index: number): Leaf {
@@ -40,8 +40,8 @@ export function renderProducts(plan: LoadPlan, from: number, to: number): Produc
     const leaf = productLeaf(plan, i);
     const categoryId = plan.leafCategoryIds[leaves.indexOf(leaf)] as number;
     const id = plan.firstId.product + i;
-    const adjective = rng.pick(pools.adjectives);
-    const material = rng.pick(pools.materials);
+    const adjective = rng.pick(wordLists.adjectives);
+    const material = rng.pick(wordLists.materials);
     const noun = rng.pick(leaf.nouns);
     const name = `${adjective} ${material} ${noun}`;
     const description = `${adjective} ${noun.toLowerCase()} in ${material.toLowerCase()}, from our ${leaf.name.toLowerCase()} range.`;

@@ -1,6 +1,6 @@
 /**
  * Seeded randomness for the generators. Per-row faker calls are far too slow for bulk loads, so
- * rows are drawn with a small fast PRNG from value pools (pools.ts). Every stream is derived from
+ * rows are drawn with a small fast PRNG from word lists (word-lists.ts). Every stream is derived from
  * (seed, purpose, index), so a chunk of rows is a pure function of its inputs: the same seed gives
  * the same data whatever order or thread the chunks are generated in.
  */
@@ -33,12 +33,8 @@ export function unit(...parts: number[]): number {
 /** Streams are numbered, not named, so hashing them costs nothing per row. */
 export const Stream = {
   customers: 1,
-  addresses: 2,
   products: 3,
-  inventory: 4,
   orders: 5,
-  deltas: 6,
-  productPick: 7,
 } as const;
 
 /** sfc32: a fast 32-bit PRNG with 128 bits of state; good enough for test data, not for secrets. */

@@ -83,6 +83,14 @@ describe('deltas', () => {
   });
 
   it('keeps the data consistent while changing it', async () => {
+    // Checked while the generator runs (each check is one statement: one consistent snapshot).
+    expect((await start({ ratePerSecond: 300, durationSeconds: 5, seed: 8 })).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      await sleep(1_000);
+      expect((await status()).state).toBe('running');
+      expect(await violations(db, alwaysChecks)).toEqual({});
+    }
+    await app.inject({ method: 'POST', url: '/deltas/stop' });
     expect(await violations(db, alwaysChecks)).toEqual({});
   });
 

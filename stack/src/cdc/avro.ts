@@ -12,7 +12,7 @@ import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
  * `decimal` logical type (big-endian two's-complement unscaled value). Rendered as a plain
  * decimal string, exactly as PostgreSQL prints numeric(p,s), so nothing is lost to floats.
  */
-class DecimalType extends avro.types.LogicalType {
+export class DecimalType extends avro.types.LogicalType {
   private readonly scale: number;
 
   constructor(attrs: avro.Schema & { scale?: number }, opts?: avro.ForSchemaOptions) {
@@ -35,11 +35,12 @@ class DecimalType extends avro.types.LogicalType {
     const [w, f = ''] = value.replace('-', '').split('.');
     let n = BigInt(`${w}${f.padEnd(this.scale, '0').slice(0, this.scale)}`);
     if (value.startsWith('-')) n = -n;
+    // The fewest bytes whose top bit still carries the sign (0x00 before 0xe8..., 0xff before 0x7f...).
     const bytes: number[] = [];
-    for (let i = 0; i < 32 && !(bytes.length > 0 && (n === 0n || n === -1n)); i++) {
+    do {
       bytes.unshift(Number(n & 0xffn));
       n >>= 8n;
-    }
+    } while (!(n === 0n && (bytes[0]! & 0x80) === 0) && !(n === -1n && (bytes[0]! & 0x80) !== 0));
     return Buffer.from(bytes);
   }
 

@@ -5,6 +5,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { StackError } from '../component.js';
 import type { Decoder } from './avro.js';
+import { connector } from './connector.js';
 import type { ChangeEvent } from './replica.js';
 
 const opNames: Record<string, string> = { r: 'read', c: 'create', u: 'update', d: 'delete', t: 'truncate' };
@@ -49,7 +50,7 @@ export async function printEvents(options: {
     await admin.disconnect().catch(() => undefined);
   }
   if (!topics.includes(options.topic)) {
-    const captured = topics.filter((t) => t.startsWith('storefront.'));
+    const captured = topics.filter((t) => t.startsWith(`${connector.topicPrefix}.`));
     throw new StackError(
       'events',
       `no topic ${options.topic} yet${captured.length ? `; topics: ${captured.join(', ')}` : ''}`,

@@ -1,9 +1,9 @@
 import { faker } from '@faker-js/faker';
 
 /**
- * Value pools taken once from faker's English locale data (thousands of real-looking names,
+ * Word lists taken once from faker's English locale data (thousands of real-looking names,
  * streets and cities), so rows are assembled by picking from arrays instead of calling faker per
- * row. The pools are the same for every seed; the seed decides the picks.
+ * row. The lists are the same for every seed; the seed decides the picks.
  */
 const d = faker.definitions;
 
@@ -13,7 +13,7 @@ const strings = (v: unknown): string[] => {
   throw new Error('faker locale data changed shape');
 };
 
-export const pools = {
+export const wordLists = {
   firstNames: strings(d.person.first_name),
   lastNames: strings(d.person.last_name),
   streetNames: strings(d.location.street_name),
