@@ -2,22 +2,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
-import { DatabaseEnv, parseEnv } from '../../seeder/src/config.js';
+import { parseEnv, SeederEnv } from '../../seeder/src/config.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
 /** The repository root: the stack reads the very files compose mounts, from here. */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** The .env keys the stack uses: the seeder's database keys plus versions and ports. */
-export const StackEnv = DatabaseEnv.extend({
+/**
+ * The .env keys the stack uses: the seeder's own schema (so a bad seeder setting fails `up` before
+ * anything starts, and the stack passes exactly those keys on), plus versions and ports.
+ */
+export const StackEnv = SeederEnv.extend({
   POSTGRES_VERSION: z.string().regex(/^\d+(\.\d+)?$/, 'must look like 17 or 17.10'),
   FLYWAY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 11.14.1'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 4.3.1'),
   DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.\w+$/, 'must look like 3.6.3.Final'),
   APICURIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 3.3.3'),
   APICURIO_CONVERTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+(\.\w+)?$/, 'must look like 2.6.13.Final'),
-  SEEDER_PORT: port.default(8000),
   KAFKA_PORT: port.default(9092),
   /** The KRaft controller listener: local to the dockerless broker. */
   KAFKA_CONTROLLER_PORT: port.default(9093),
@@ -25,9 +27,6 @@ export const StackEnv = DatabaseEnv.extend({
   /** The registry's management interface (health, metrics). */
   REGISTRY_MANAGEMENT_PORT: port.default(8091),
   CONNECT_PORT: port.default(8083),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  SEED_ON_START: z.string().default(''),
-  DELTAS_ON_START: z.string().default(''),
   /** Where the stack keeps data, logs, pids and downloads (git-ignored). */
   STACK_HOME: z.string().default('.stack'),
   /** Resolved jars, shared by every STACK_HOME (the test suites use their own homes). */
