@@ -17,7 +17,7 @@ import pandas as pd
 import psycopg
 import requests
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import SchemaRegistryClient, topic_subject_name_strategy
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 from dotenv import dotenv_values
@@ -108,8 +108,12 @@ class ChangeStream:
     """A Kafka consumer that decodes Confluent-framed Avro through the registry."""
 
     def __init__(self, group: str | None = None) -> None:
-        self.registry = SchemaRegistryClient({"url": REGISTRY_URL})
-        self.decode = AvroDeserializer(self.registry)
+        # A registry that does not answer fails the call after 10 s instead of hanging the notebook.
+        self.registry = SchemaRegistryClient({"url": REGISTRY_URL, "timeout": 10})
+        # Subjects are <topic>-key / <topic>-value, as the converter registers them. Named, because
+        # the client's default strategy asks the registry for "associations", an API of Confluent's
+        # own registry that Apicurio's Confluent-compatible one does not serve.
+        self.decode = AvroDeserializer(self.registry, conf={"subject.name.strategy": topic_subject_name_strategy})
         self.consumer = Consumer(
             {
                 "bootstrap.servers": KAFKA,
