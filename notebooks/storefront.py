@@ -44,7 +44,6 @@ SEEDER_URL = f"http://127.0.0.1:{setting('SEEDER_PORT')}"
 KAFKA = f"127.0.0.1:{setting('KAFKA_PORT')}"
 REGISTRY_URL = f"http://127.0.0.1:{setting('REGISTRY_PORT')}/apis/ccompat/v7"
 CONNECT_URL = f"http://127.0.0.1:{setting('CONNECT_PORT')}"
-TOPIC_PREFIX = "storefront.public."
 
 
 def query(sql: str, params: Any = None) -> pd.DataFrame:
@@ -67,25 +66,35 @@ def connector_state() -> dict[str, Any]:
     return requests.get(f"{CONNECT_URL}/connectors?expand=status", timeout=10).json()
 
 
-def captured_topics() -> list[str]:
-    """One topic per table the Debezium connector captures (its table.include.list)."""
-    for name, c in requests.get(f"{CONNECT_URL}/connectors?expand=info", timeout=10).json().items():
+def connector_config() -> dict[str, str]:
+    """The Debezium connector's config as Kafka Connect has it: its slot, topic prefix and tables."""
+    for c in requests.get(f"{CONNECT_URL}/connectors?expand=info", timeout=10).json().values():
         config = c["info"]["config"]
         if config.get("connector.class", "").endswith("PostgresConnector"):
-            prefix = config["topic.prefix"]
-            return [f"{prefix}.{table}" for table in config["table.include.list"].split(",")]
+            return config
     raise RuntimeError(f"no Debezium connector registered at {CONNECT_URL}: is the streaming layer up?")
+
+
+def topic(table: str) -> str:
+    """The topic of a captured table's change events."""
+    return f"{connector_config()['topic.prefix']}.public.{table}"
+
+
+def captured_topics() -> list[str]:
+    """One topic per table the Debezium connector captures (its table.include.list)."""
+    config = connector_config()
+    return [f"{config['topic.prefix']}.{table}" for table in config["table.include.list"].split(",")]
 
 
 def wait_for_capture(timeout: float = 60) -> None:
     """Waits until Debezium has confirmed the current WAL position: every commit so far is in Kafka."""
     target = query("SELECT pg_current_wal_lsn()::text AS lsn").lsn[0]
+    slot = connector_config()["slot.name"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         done = query(
-            "SELECT bool_or(confirmed_flush_lsn >= %s::pg_lsn) AS done FROM pg_replication_slots"
-            " WHERE slot_name = 'storefront_debezium'",
-            (target,),
+            "SELECT bool_or(confirmed_flush_lsn >= %s::pg_lsn) AS done FROM pg_replication_slots WHERE slot_name = %s",
+            (target, slot),
         ).done[0]
         if done:
             return
@@ -126,13 +135,13 @@ class ChangeStream:
 
     def _event(self, msg: Any) -> Event:
         received_ms = time.time() * 1000
-        topic = msg.topic()
+        name = msg.topic()
         raw = msg.value()
         return Event(
-            topic=topic,
+            topic=name,
             offset=msg.offset(),
-            key=self.decode(msg.key(), SerializationContext(topic, MessageField.KEY)),
-            value=None if raw is None else self.decode(raw, SerializationContext(topic, MessageField.VALUE)),
+            key=self.decode(msg.key(), SerializationContext(name, MessageField.KEY)),
+            value=None if raw is None else self.decode(raw, SerializationContext(name, MessageField.VALUE)),
             kafka_ms=msg.timestamp()[1],
             received_ms=received_ms,
             schema_id=None if raw is None else int.from_bytes(raw[1:5], "big"),

@@ -7,6 +7,7 @@ import { connectUrl } from './components/connect.js';
 import { superuserClient } from './components/postgres.js';
 import { connectInit } from './components/connect-init.js';
 import { connector } from './cdc/connector.js';
+import { waitUntil } from './processes.js';
 
 const CONNECTOR = connector.name;
 const SLOT = connector.slot;
@@ -58,24 +59,29 @@ export async function resetCdc(ctx: Context): Promise<void> {
   const db = superuserClient(ctx.cfg, ctx.cfg.env.PG_DATABASE);
   await db.connect();
   try {
-    for (let i = 0; ; i++) {
-      const { rows } = await db.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [SLOT],
-      );
-      if (rows.length === 0) break;
-      if (!rows[0]!.active) {
-        await db.query('SELECT pg_drop_replication_slot($1)', [SLOT]);
-        ctx.say(`replication slot ${SLOT}: dropped`);
-        break;
-      }
-      if (i > 30)
-        throw new StackError(
-          'reset-cdc',
-          `the replication slot ${SLOT} is still in use`,
-          'stop whatever reads it (SELECT * FROM pg_stat_replication)',
+    // The stopped connector releases the slot within moments; then it can be dropped.
+    let exists = false;
+    const released = await waitUntil(
+      async () => {
+        const { rows } = await db.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+          [SLOT],
         );
-      await new Promise((r) => setTimeout(r, 1_000));
+        exists = rows.length > 0;
+        return !exists || !rows[0]!.active;
+      },
+      30_000,
+      1_000,
+    );
+    if (!released)
+      throw new StackError(
+        'reset-cdc',
+        `the replication slot ${SLOT} is still in use`,
+        'stop whatever reads it (SELECT * FROM pg_stat_replication)',
+      );
+    if (exists) {
+      await db.query('SELECT pg_drop_replication_slot($1)', [SLOT]);
+      ctx.say(`replication slot ${SLOT}: dropped`);
     }
   } finally {
     await db.end();
@@ -99,10 +105,14 @@ export async function connectorAction(
   const res = await call(`${base}/${action}`, { method: 'PUT' });
   if (!res.ok) throw new StackError('connector', `${action} ${CONNECTOR}: HTTP ${res.status} ${await res.text()}`);
   if (!until) return;
-  for (let i = 0; i < 60; i++) {
-    const s = (await (await call(`${base}/status`)).json()) as { connector: { state: string } };
-    if (s.connector.state === until) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new StackError('connector', `${CONNECTOR} did not reach ${until}`);
+  let state = '';
+  const reached = await waitUntil(
+    async () => {
+      state = ((await (await call(`${base}/status`)).json()) as { connector: { state: string } }).connector.state;
+      return state === until;
+    },
+    30_000,
+    500,
+  );
+  if (!reached) throw new StackError('connector', `${CONNECTOR} did not reach ${until} in 30 s (it is ${state})`);
 }

@@ -129,11 +129,7 @@ export async function stopPid(
   } catch {
     return 'gone';
   }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return 'stopped';
-    await sleep(100);
-  }
+  if (await waitUntil(async () => !isAlive(pid), timeoutMs, 100)) return 'stopped';
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
@@ -171,6 +167,16 @@ export function tail(cfg: StackConfig, name: string, lines = 20): string {
   return text.slice(-lines).join('\n');
 }
 
+/** True when a GET of `url` answers 2xx within `timeoutMs`: the HTTP health probes. */
+export async function httpOk(url: string, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` every `intervalMs` until it is true (then true) or `timeoutMs` passed (false). */
 export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -9,6 +9,7 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { jvmEnv, jvmOptions } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
+import { httpOk } from '../processes.js';
 import { kafkaLib, log4jOption } from './kafka.js';
 import { registryUrl } from './registry.js';
 
@@ -16,13 +17,7 @@ const NAME = 'connect';
 
 export const connectUrl = (cfg: StackConfig) => `http://127.0.0.1:${cfg.env.CONNECT_PORT}`;
 
-async function answers(cfg: StackConfig): Promise<boolean> {
-  try {
-    return (await fetch(`${connectUrl(cfg)}/connectors`, { signal: AbortSignal.timeout(2_000) })).ok;
-  } catch {
-    return false;
-  }
-}
+const answers = (cfg: StackConfig) => httpOk(`${connectUrl(cfg)}/connectors`);
 
 /** The shared worker config plus the lines only this runtime needs (later keys win). */
 function writeConfig(cfg: StackConfig, plugins: string): string {

@@ -9,6 +9,7 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { jvmEnv, jvmOptions } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
+import { httpOk } from '../processes.js';
 
 const NAME = 'registry';
 
@@ -16,17 +17,10 @@ export const registryUrl = (cfg: StackConfig) => `http://127.0.0.1:${cfg.env.REG
 /** The Confluent-compatible API, for any Confluent client. */
 export const ccompatUrl = (cfg: StackConfig) => `${registryUrl(cfg)}/apis/ccompat/v7`;
 
-async function ready(cfg: StackConfig): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${cfg.env.REGISTRY_MANAGEMENT_PORT}/health/ready`, {
-      signal: AbortSignal.timeout(2_000),
-    });
-    if (!res.ok) return false;
-    return (await fetch(`${ccompatUrl(cfg)}/subjects`, { signal: AbortSignal.timeout(2_000) })).ok;
-  } catch {
-    return false;
-  }
-}
+/** Ready by its own account (management port), and its Confluent-compatible API answers. */
+const ready = async (cfg: StackConfig) =>
+  (await httpOk(`http://127.0.0.1:${cfg.env.REGISTRY_MANAGEMENT_PORT}/health/ready`)) &&
+  (await httpOk(`${ccompatUrl(cfg)}/subjects`));
 
 export const registry: Component = {
   name: NAME,

@@ -3,17 +3,11 @@ import path from 'node:path';
 import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
 import { SeederEnv } from '../../../seeder/src/config.js';
 import { ROOT, type StackConfig } from '../config.js';
+import { httpOk } from '../processes.js';
 
 const NAME = 'seeder';
 
-async function ready(cfg: StackConfig): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${cfg.env.SEEDER_PORT}/ready`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
+const ready = (cfg: StackConfig) => httpOk(`http://127.0.0.1:${cfg.env.SEEDER_PORT}/ready`);
 
 /**
  * Everything the seeder reads: every key of its own schema (SeederEnv) that .env or the
