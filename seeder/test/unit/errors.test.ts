@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { offlineConfig } from '../support/offline-config.js';
 import { isConflict, isDatabaseUnavailable } from '../../src/errors.js';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -38,14 +38,7 @@ describe('an unexpected error', () => {
         done();
       },
     });
-    const config = loadConfig({
-      PG_PORT: '9',
-      PG_PASSWORD: 'x',
-      DEBEZIUM_PG_PASSWORD: 'x',
-      SEEDER_PG_PASSWORD: 'x',
-      LOG_LEVEL: 'error',
-    });
-    const app = await buildApp(config, { logStream: { write: (s: string) => logStream.write(s) } });
+    const app = await buildApp(offlineConfig(), { logStream: { write: (s: string) => logStream.write(s) } });
     app.get('/boom', async () => {
       throw new Error('internal detail: /srv/secret/path');
     });

@@ -2,16 +2,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { offlineConfig } from '../support/offline-config.js';
 import { prettyLogStream } from '../../src/log.js';
 
-const config = loadConfig({
-  PG_PORT: '9',
-  PG_PASSWORD: 'x',
-  DEBEZIUM_PG_PASSWORD: 'x',
-  SEEDER_PG_PASSWORD: 'x',
-  LOG_LEVEL: 'info',
-});
+const config = offlineConfig({ LOG_LEVEL: 'info' });
 
 function capture() {
   let text = '';

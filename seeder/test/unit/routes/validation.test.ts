@@ -1,21 +1,13 @@
 /** Validation happens before any handler touches the database: these need no server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type SeederApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
 import { deltaStartExample, DeltaStartBody } from '../../../src/routes/deltas.js';
 import { fullLoadExample, FullLoadBody } from '../../../src/routes/full-load.js';
+import { offlineConfig } from '../../support/offline-config.js';
 
 let app: SeederApp;
 beforeAll(async () => {
-  // Nothing listens on port 9: a handler that reached the database would fail loudly.
-  const config = loadConfig({
-    PG_PORT: '9',
-    PG_PASSWORD: 'x',
-    DEBEZIUM_PG_PASSWORD: 'x',
-    SEEDER_PG_PASSWORD: 'x',
-    LOG_LEVEL: 'error',
-  });
-  app = await buildApp(config);
+  app = await buildApp(offlineConfig());
 });
 afterAll(() => app.close());
 
