@@ -4,6 +4,7 @@ import type { Pool } from '../db/pool.js';
 import { tables, type Table } from '../db/tables.js';
 import { Rng } from '../domain/random.js';
 import { SeedError, isConflict, isDatabaseUnavailable } from '../errors.js';
+import { RateWindow, TokenBucket } from './pacing.js';
 
 export interface Mix {
   insert: number;
@@ -93,9 +94,8 @@ const emptyCounts = () =>
 /**
  * A background generator of realistic changes at a target rate of row changes per second.
  *
- * Pacing is a token bucket over row changes: each lane takes an action when tokens are available
- * and pays for the rows it changed afterwards. The bucket's burst is capped, so time spent paused
- * or waiting for the database is not caught up in a burst.
+ * Pacing is a token bucket over row changes (pacing.ts): each lane takes an action when tokens
+ * are available and pays for the rows it changed afterwards.
  */
 export class DeltaGenerator {
   private readonly changes: Changes;
@@ -106,8 +106,7 @@ export class DeltaGenerator {
   private startedAt = 0;
   private stoppedAt = 0;
   private rng = new Rng(Date.now());
-  private tokens = 0;
-  private refilledAt = 0;
+  private bucket = new TokenBucket(1);
   private bounds: Bounds | null = null;
   private boundsAt = 0;
   private boundsLoading: Promise<Bounds> | null = null;
@@ -117,7 +116,7 @@ export class DeltaGenerator {
   private total = { rowChanges: 0, actions: 0, conflicts: 0, errors: 0 };
   private lastError: string | null = null;
   private unavailableSince = 0;
-  private samples: [time: number, rows: number][] = [];
+  private window = new RateWindow(Date.now());
   private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -148,12 +147,11 @@ export class DeltaGenerator {
     this.startedAt = Date.now();
     this.stoppedAt = 0;
     this.rng = new Rng(settings.seed ?? Date.now());
-    this.tokens = 0;
-    this.refilledAt = performance.now();
+    this.bucket = new TokenBucket(settings.ratePerSecond);
     this.counts = emptyCounts();
     this.total = { rowChanges: 0, actions: 0, conflicts: 0, errors: 0 };
     this.lastError = null;
-    this.samples = [[Date.now(), 0]];
+    this.window = new RateWindow(Date.now());
     this.bounds = null;
     this.lanes = Array.from({ length: settings.concurrency }, () => this.lane());
     if (settings.durationSeconds !== undefined) {
@@ -195,9 +193,7 @@ export class DeltaGenerator {
     const now = Date.now();
     const end = this.stoppedAt || now;
     const elapsed = this.startedAt ? (end - this.startedAt) / 1000 : 0;
-    this.sample(now);
-    const [t0, r0] = this.samples[0] ?? [now, 0];
-    const recentSeconds = (now - t0) / 1000;
+    const recent = this.window.rate(now, this.total.rowChanges);
     return {
       state: this.state,
       settings: this.settings,
@@ -205,26 +201,11 @@ export class DeltaGenerator {
       stoppedAt: this.stoppedAt ? new Date(this.stoppedAt).toISOString() : null,
       elapsedSeconds: round(elapsed),
       achievedRate: elapsed > 0 ? round(this.total.rowChanges / elapsed) : 0,
-      recentRate:
-        this.state !== 'stopped' && recentSeconds > 0 ? round((this.total.rowChanges - r0) / recentSeconds) : 0,
+      recentRate: this.state !== 'stopped' ? round(recent) : 0,
       ...this.total,
       lastError: this.lastError,
       counts: this.counts,
     };
-  }
-
-  private sample(now: number): void {
-    const last = this.samples[this.samples.length - 1];
-    if (!last || now - last[0] >= 500) this.samples.push([now, this.total.rowChanges]);
-    while (this.samples.length > 2 && now - (this.samples[1]?.[0] ?? now) >= 5_000) this.samples.shift();
-  }
-
-  private refill(): void {
-    const rate = this.settings!.ratePerSecond;
-    const now = performance.now();
-    const burst = Math.max(rate * 0.1, 8);
-    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * rate);
-    this.refilledAt = now;
   }
 
   /** Id ranges to aim picks at, refreshed in the background at most once a second. */
@@ -268,12 +249,11 @@ export class DeltaGenerator {
     while (!this.stopping) {
       await this.gate;
       if (this.stopping) break;
-      this.refill();
-      if (this.tokens <= 0) {
-        await sleep(Math.max(1, Math.ceil((-this.tokens / this.settings!.ratePerSecond) * 1000)));
+      const wait = this.bucket.take();
+      if (wait > 0) {
+        await sleep(wait);
         continue;
       }
-      this.tokens -= 1; // a down payment, so lanes do not all start on the same token
       try {
         const bounds = await this.currentBounds();
         const action = this.chooseAction();
@@ -281,7 +261,7 @@ export class DeltaGenerator {
         // Nothing to act on (no placed orders yet, an empty shop): create something instead.
         if (changes.length === 0) changes = await this.changes.placeOrder(this.rng, bounds);
         const rows = this.record(changes);
-        this.tokens -= rows - 1;
+        this.bucket.pay(rows);
         if (this.state === 'waiting_for_database') {
           this.log.info(
             { downSeconds: round((Date.now() - this.unavailableSince) / 1000) },
@@ -291,7 +271,7 @@ export class DeltaGenerator {
           this.lastError = null;
         }
       } catch (err) {
-        this.tokens += 1;
+        this.bucket.refund();
         if (isConflict(err)) {
           this.total.conflicts++;
         } else if (isDatabaseUnavailable(err)) {
