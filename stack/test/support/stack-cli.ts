@@ -17,21 +17,30 @@ export function stackCli(env: NodeJS.ProcessEnv) {
     });
 }
 
+/** Every port the stack or compose publishes: each gets a free one in an isolated environment. */
+export const portNames = [
+  'PG_PORT',
+  'SEEDER_PORT',
+  'KAFKA_PORT',
+  'KAFKA_CONTROLLER_PORT',
+  'REGISTRY_PORT',
+  'REGISTRY_MANAGEMENT_PORT',
+  'CONNECT_PORT',
+  'AKHQ_PORT',
+];
+
 /** Free ports for every component, and a home of its own: never the developer's playground. */
 export async function isolatedEnv(home: string): Promise<NodeJS.ProcessEnv> {
-  const names = [
-    'PG_PORT',
-    'SEEDER_PORT',
-    'KAFKA_PORT',
-    'KAFKA_CONTROLLER_PORT',
-    'REGISTRY_PORT',
-    'REGISTRY_MANAGEMENT_PORT',
-    'CONNECT_PORT',
-    'AKHQ_PORT',
-  ];
   const env: NodeJS.ProcessEnv = { ...process.env, STACK_HOME: home };
-  for (const name of names) env[name] = String(await freePort());
+  for (const name of portNames) env[name] = String(await freePort());
   return env;
+}
+
+// `tsx stack/test/support/stack-cli.ts <home>` prints `export KEY=value` lines for a shell
+// (.ci/run's notebook stack uses it).
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const env = await isolatedEnv(process.argv[2] ?? '.stack/isolated');
+  for (const key of ['STACK_HOME', ...portNames]) process.stdout.write(`export ${key}=${env[key]}\n`);
 }
 
 export function contextFor(env: NodeJS.ProcessEnv): Context {
