@@ -6,6 +6,8 @@
  * It brings up its own stack (.stack/bench, free ports), so it never touches a running playground.
  * --smoke: small sizes and short steps, to check in CI that the bench works and computes its
  * ratios; its figures say nothing about the machine.
+ * --only full-load: the full-load figures alone, on the source layer (a few minutes): for
+ * comparing a change to the load path against the code before it. The README is left as it is.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
 import { topicOf } from '../stack/src/cdc/connector.js';
 import { consume } from '../stack/src/cdc/replica.js';
+import type { Context } from '../stack/src/component.js';
 import { ROOT } from '../stack/src/config.js';
 import { cpuSeconds } from '../stack/src/processes.js';
 import { down, status, up } from '../stack/src/stack.js';
@@ -27,9 +30,18 @@ import { deltaStepFigures, latencyFigures, percentile, printTable, SUSTAINED, ty
 import { updateReadme } from './readme.js';
 
 const { values } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+  options: {
+    smoke: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
 });
 const smoke = values.smoke;
+if (values.only !== undefined && values.only !== 'full-load') {
+  process.stderr.write(`bench: --only takes full-load, not "${values.only}"\n`);
+  process.exit(2);
+}
+const fullLoadOnly = values.only === 'full-load';
 const say = (s: string) => process.stdout.write(`bench: ${s}\n`);
 const TABLES: readonly string[] = tables;
 
@@ -49,6 +61,15 @@ async function main(): Promise<void> {
   const cfg = ctx.cfg;
   const figures: Figure[] = [];
   const result: Record<string, unknown> = { startedAt: new Date().toISOString(), smoke, machine: machine() };
+
+  if (fullLoadOnly) {
+    say('starting the source layer');
+    await up(ctx, ['source']);
+    result.fullLoads = await fullLoadFigures(ctx, figures);
+    report(figures, result, '-full-load');
+    if (!values.keep) await down(ctx, { wipe: true });
+    return;
+  }
 
   // --- Start-up: npm run stack -- up to the first change event decoded by a consumer ---
   say('starting the stack (downloads cached)');
@@ -99,49 +120,7 @@ async function main(): Promise<void> {
     met: idleMiB <= 1536,
   });
 
-  // --- Full load vs COPY of the same rows, at several sizes ---
-  const sizes = smoke ? [1] : [10, 100];
-  const loads: Record<string, unknown>[] = [];
-  const loadPort = await freePort();
-  for (const k of sizes) {
-    const size = scaled(k);
-    say(`full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders): COPY limit`);
-    const limit = await copyLimit(ctx, size);
-    say(`  COPY of ${limit.rows} pre-rendered rows: ${Math.round(limit.rowsPerSecond)} rows/s`);
-    const load = await seederLoad(ctx, size, loadPort);
-    say(
-      `  seeder: ${load.rows} rows in ${load.seconds.toFixed(1)} s = ${Math.round(load.rowsPerSecond)} rows/s, peak RSS ${load.peakRssMiB.toFixed(0)} MiB`,
-    );
-    const ratio = load.rowsPerSecond / limit.rowsPerSecond;
-    figures.push({
-      figure: `full load ${k}x (${load.rows} rows)`,
-      value: load.rowsPerSecond,
-      unit: 'rows/s',
-      limit: limit.rowsPerSecond,
-      limitName: 'COPY',
-      ratio,
-      goal: '>= 70 %',
-      met: ratio >= 0.7,
-    });
-    figures.push({ figure: `seeder peak RSS, ${k}x load`, value: load.peakRssMiB, unit: 'MiB' });
-    loads.push({ scale: k, size, copy: limit, seeder: load, ratio });
-  }
-  if (loads.length > 1) {
-    const first = loads[0] as { seeder: { rowsPerSecond: number } };
-    const last = loads.at(-1) as { seeder: { rowsPerSecond: number }; scale: number };
-    const flat = last.seeder.rowsPerSecond / first.seeder.rowsPerSecond;
-    figures.push({
-      figure: `full-load rate ${last.scale}x vs ${sizes[0]}x`,
-      value: flat * 100,
-      unit: '%',
-      limit: 100,
-      limitName: `${sizes[0]}x rate`,
-      ratio: flat,
-      goal: 'flat (>= 90 %)',
-      met: flat >= 0.9,
-    });
-  }
-  result.fullLoads = loads;
+  result.fullLoads = await fullLoadFigures(ctx, figures);
 
   // --- Deltas vs pgbench, with CDC latency at each rate ---
   const pgbench = findPgbench();
@@ -230,14 +209,20 @@ async function main(): Promise<void> {
   result.deltas = summaries;
   result.maxSustained = maxSustained;
 
-  // --- Report ---
+  const file = report(figures, result, smoke ? '-smoke' : '');
+  if (!smoke) say(updateReadme(file));
+  if (!values.keep) await down(ctx, { wipe: true });
+}
+
+/** Prints the table, writes bench/results/<timestamp><suffix>.json and its chart; returns the file. */
+function report(figures: Figure[], result: Record<string, unknown>, suffix: string): string {
   process.stdout.write('\n');
   printTable(figures, (line) => process.stdout.write(`${line}\n`));
   result.figures = figures;
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(dir, `${stamp}${smoke ? '-smoke' : ''}.json`);
+  const file = path.join(dir, `${stamp}${suffix}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2));
   say(`results: ${path.relative(ROOT, file)}`);
   const chart = spawnSync('python3', [path.join(ROOT, 'bench', 'chart.py'), file], { encoding: 'utf8' });
@@ -247,8 +232,53 @@ async function main(): Promise<void> {
       : `no chart (${(chart.stderr || chart.stdout).trim().split('\n').at(-1)}); pip install matplotlib, then python3 bench/chart.py ${path.relative(ROOT, file)}`,
   );
 
-  if (!smoke) say(updateReadme(file));
-  if (!values.keep) await down(ctx, { wipe: true });
+  return file;
+}
+
+/** Full load vs COPY of the same rows, at several sizes. */
+async function fullLoadFigures(ctx: Context, figures: Figure[]): Promise<Record<string, unknown>[]> {
+  const sizes = smoke ? [1] : [10, 100];
+  const loads: Record<string, unknown>[] = [];
+  const loadPort = await freePort();
+  for (const k of sizes) {
+    const size = scaled(k);
+    say(`full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders): COPY limit`);
+    const limit = await copyLimit(ctx, size);
+    say(`  COPY of ${limit.rows} pre-rendered rows: ${Math.round(limit.rowsPerSecond)} rows/s`);
+    const load = await seederLoad(ctx, size, loadPort);
+    say(
+      `  seeder: ${load.rows} rows in ${load.seconds.toFixed(1)} s = ${Math.round(load.rowsPerSecond)} rows/s, peak RSS ${load.peakRssMiB.toFixed(0)} MiB`,
+    );
+    const ratio = load.rowsPerSecond / limit.rowsPerSecond;
+    figures.push({
+      figure: `full load ${k}x (${load.rows} rows)`,
+      value: load.rowsPerSecond,
+      unit: 'rows/s',
+      limit: limit.rowsPerSecond,
+      limitName: 'COPY',
+      ratio,
+      goal: '>= 70 %',
+      met: ratio >= 0.7,
+    });
+    figures.push({ figure: `seeder peak RSS, ${k}x load`, value: load.peakRssMiB, unit: 'MiB' });
+    loads.push({ scale: k, size, copy: limit, seeder: load, ratio });
+  }
+  if (loads.length > 1) {
+    const first = loads[0] as { seeder: { rowsPerSecond: number } };
+    const last = loads.at(-1) as { seeder: { rowsPerSecond: number }; scale: number };
+    const flat = last.seeder.rowsPerSecond / first.seeder.rowsPerSecond;
+    figures.push({
+      figure: `full-load rate ${last.scale}x vs ${sizes[0]}x`,
+      value: flat * 100,
+      unit: '%',
+      limit: 100,
+      limitName: `${sizes[0]}x rate`,
+      ratio: flat,
+      goal: 'flat (>= 90 %)',
+      met: flat >= 0.9,
+    });
+  }
+  return loads;
 }
 
 /** "connect 90 %, postgres 60 %, ...": busiest first. */
