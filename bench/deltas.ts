@@ -12,6 +12,7 @@ import type { Context } from '../stack/src/component.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
 import type { StackConfig } from '../stack/src/config.js';
 import { connectorAction } from '../stack/src/operations.js';
+import { waitUntil } from '../stack/src/processes.js';
 import { sleep } from './lib.js';
 
 const run = promisify(execFile);
@@ -79,13 +80,13 @@ export class LatencyProbe {
     // Debezium creates a table's topic with its first event: wait until every one exists.
     const admin = kafka.admin();
     await admin.connect();
-    for (let i = 0; ; i++) {
+    let missing: string[] = [];
+    const appeared = await waitUntil(async () => {
       const existing = new Set(await admin.listTopics());
-      const missing = this.topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) break;
-      if (i > 600) throw new Error(`topics never appeared: ${missing.join(', ')}`);
-      await sleep(200);
-    }
+      missing = this.topics.filter((t) => !existing.has(t));
+      return missing.length === 0;
+    }, 120_000);
+    if (!appeared) throw new Error(`topics never appeared: ${missing.join(', ')}`);
     await admin.disconnect();
     this.consumer = kafka.consumer({ groupId: `bench-latency-${Date.now()}`, maxWaitTimeInMs: 50 });
     await this.consumer.connect();

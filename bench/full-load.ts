@@ -11,32 +11,36 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ensureCatalog } from '../seeder/src/db/catalog-repository.js';
-import { columns } from '../seeder/src/db/tables.js';
-import { renderCustomers } from '../seeder/src/domain/customers.js';
-import { renderOrders } from '../seeder/src/domain/orders.js';
 import type { LoadPlan } from '../seeder/src/domain/plan.js';
-import { renderProducts } from '../seeder/src/domain/products.js';
+import {
+  countLines,
+  entities,
+  entityNames,
+  renderedParts,
+  type Counts,
+  type Part,
+} from '../seeder/src/loads/entities.js';
 import type { Context } from '../stack/src/component.js';
 import { recreateDatabase } from '../stack/src/components/flyway.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
+import { seederEnv } from '../stack/src/components/seeder.js';
 import { ROOT } from '../stack/src/config.js';
-import { sleep } from './lib.js';
+import { httpOk, waitUntil } from '../stack/src/processes.js';
 
-export interface LoadSize {
-  customers: number;
-  products: number;
-  orders: number;
-}
+export type LoadSize = Counts;
 
 const SEED = 42;
 const UNTIL = '2026-01-01T00:00:00.000Z';
 
-/** Renders the dataset the seeder would write to files, once, outside any timing. */
+/**
+ * Renders the dataset the seeder would write, once, outside any timing: one file per part of
+ * the entity table, in load order, with the table and columns it is COPYed into.
+ */
 async function renderFiles(
   db: pg.Client,
   size: LoadSize,
   dir: string,
-): Promise<{ files: [string, readonly string[], string][]; rows: number }> {
+): Promise<{ files: [Part, string][]; rows: number }> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const plan: LoadPlan = {
@@ -46,46 +50,17 @@ async function renderFiles(
     firstId: { customer: 1, address: 1, product: 1, order: 1 },
     leafCategoryIds: await ensureCatalog(db),
   };
-  const parts: Record<string, string[]> = {};
-  const add = (name: string, text: string) => (parts[name] ??= []).push(text);
+  const texts = new Map<Part, string[]>();
   let rows = 0;
-  for (let from = 0; from < size.customers; from += 5000) {
-    const r = renderCustomers(plan, from, Math.min(size.customers, from + 5000));
-    add('customers', r.customers);
-    add('addresses_default', r.defaultAddresses);
-    add('addresses_extra', r.extraAddresses);
-    rows += r.rows;
+  for (const [part, text] of renderedParts(plan)) {
+    texts.set(part, [...(texts.get(part) ?? []), text]);
+    rows += countLines(text);
   }
-  for (let from = 0; from < size.products; from += 5000) {
-    const r = renderProducts(plan, from, Math.min(size.products, from + 5000));
-    add('products', r.products);
-    add('inventory', r.inventory);
-    rows += r.rows;
-  }
-  for (let from = 0; from < size.orders; from += 5000) {
-    const r = renderOrders(plan, from, Math.min(size.orders, from + 5000));
-    add('orders', r.orders);
-    add('order_items', r.items);
-    add('payments', r.payments);
-    add('shipments', r.shipments);
-    rows += r.rows;
-  }
-  const targets: [string, string, readonly string[]][] = [
-    ['customers', 'customers', columns.customers],
-    ['addresses_default', 'addresses', columns.addressesWithId],
-    ['addresses_extra', 'addresses', columns.addresses],
-    ['products', 'products', columns.products],
-    ['inventory', 'inventory', columns.inventory],
-    ['orders', 'orders', columns.orders],
-    ['order_items', 'order_items', columns.orderItems],
-    ['payments', 'payments', columns.payments],
-    ['shipments', 'shipments', columns.shipments],
-  ];
-  const files: [string, readonly string[], string][] = [];
-  for (const [part, table, cols] of targets) {
-    const file = path.join(dir, `${part}.tsv`);
-    writeFileSync(file, (parts[part] ?? []).join(''));
-    files.push([table, cols, file]);
+  const files: [Part, string][] = [];
+  for (const [part, text] of texts) {
+    const file = path.join(dir, `${files.length}-${part.table}.tsv`);
+    writeFileSync(file, text.join(''));
+    files.push([part, file]);
   }
   return { files, rows };
 }
@@ -101,20 +76,18 @@ export async function copyLimit(
   try {
     const { files, rows } = await renderFiles(db, size, path.join(ctx.cfg.home, 'bench-copy'));
     // As the seeder reserves them: explicit ids 1..n, so identity defaults continue after n.
-    for (const [table, n] of [
-      ['customers', size.customers],
-      ['addresses', size.customers],
-      ['products', size.products],
-      ['orders', size.orders],
-    ] as const) {
-      if (n > 0) await db.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, [table, n]);
+    for (const entity of entityNames) {
+      for (const [, table] of entities[entity].reserves) {
+        const n = size[entity];
+        if (n > 0) await db.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, [table, n]);
+      }
     }
     const started = performance.now();
     await db.query('BEGIN');
-    for (const [table, cols, file] of files) {
+    for (const [part, file] of files) {
       await pipeline(
         createReadStream(file, { highWaterMark: 1 << 20 }),
-        db.query(copyFrom(`COPY ${table} (${cols.join(', ')}) FROM STDIN`)),
+        db.query(copyFrom(`COPY ${part.table} (${part.columns.join(', ')}) FROM STDIN`)),
       );
     }
     await db.query('COMMIT');
@@ -133,14 +106,11 @@ export async function seederLoad(
   port: number,
 ): Promise<{ rows: number; seconds: number; rowsPerSecond: number; peakRssMiB: number }> {
   await recreateDatabase(ctx, 'bench_load');
-  const e = ctx.cfg.env;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'seeder', 'src', 'main.ts')], {
     cwd: ROOT,
+    // The stack's seeder settings, on its own database and port, quiet and idle until asked.
     env: {
-      ...process.env,
-      ...ctx.cfg.raw,
-      PG_HOST: '127.0.0.1',
-      PG_PORT: String(e.PG_PORT),
+      ...seederEnv(ctx.cfg),
       PG_DATABASE: 'bench_load',
       SEEDER_PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -150,14 +120,8 @@ export async function seederLoad(
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (i > 200) throw new Error('the benchmark seeder did not become ready');
-      await sleep(100);
+    if (!(await waitUntil(() => httpOk(`http://127.0.0.1:${port}/ready`), 30_000, 100))) {
+      throw new Error('the benchmark seeder did not become ready in 30 s');
     }
     const started = performance.now();
     const res = await fetch(`http://127.0.0.1:${port}/full-load?wait=true`, {

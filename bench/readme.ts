@@ -22,11 +22,12 @@ export interface BenchResult {
   deltas?: StepSummary[];
 }
 
-/** The newest full (not smoke) run. */
+/** A full run's file: <timestamp>.json, not -smoke.json or -full-load.json. */
+export const isFullRun = (file: string): boolean => /^[\dT:-]+Z\.json$/.test(file);
+
+/** The newest full run. */
 export function newestResult(dir = RESULTS): string {
-  const runs = readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && !f.endsWith('-smoke.json'))
-    .sort();
+  const runs = readdirSync(dir).filter(isFullRun).sort();
   if (runs.length === 0) throw new Error(`no bench result in ${dir}: run npm run bench`);
   return path.join(dir, runs.at(-1)!);
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deltaStepFigures, latencyFigures, printTable } from '../lib.js';
-import { newestResult, README, readmeBlock, renderBlock, tableRows, type BenchResult } from '../readme.js';
+import { isFullRun, newestResult, README, readmeBlock, renderBlock, tableRows, type BenchResult } from '../readme.js';
 
 const lines = (rows: Parameters<typeof printTable>[0]) => {
   const out: string[] = [];
@@ -52,6 +52,13 @@ describe('bench tables', () => {
     ]);
     expect(tableRows(result)[1]!.met).toBe(false);
     expect(latencyFigures(result.deltas!)[3]).toMatchObject({ goal: '< 300 ms', met: false });
+  });
+
+  it('takes only full runs for the README, not smoke or --only runs', () => {
+    expect(isFullRun('2026-11-25T16-38-59-424Z.json')).toBe(true);
+    expect(isFullRun('2026-11-25T16-38-59-424Z-smoke.json')).toBe(false);
+    expect(isFullRun('2026-11-25T16-38-59-424Z-full-load.json')).toBe(false);
+    expect(isFullRun('2026-11-25T16-38-59-424Z.png')).toBe(false);
   });
 
   it("README's results block is the newest result file, rendered", () => {

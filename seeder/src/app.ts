@@ -13,7 +13,7 @@ import type { Config } from './config.js';
 import { createPool, type Pool } from './db/pool.js';
 import { DeltaGenerator } from './deltas/generator.js';
 import { SeedError, toSeedError, type SeedErrorKind } from './errors.js';
-import { FullLoads } from './loads/full-loads.js';
+import { FullLoads } from './loads/jobs.js';
 import { redactPaths } from './log.js';
 import deltaRoutes from './routes/deltas.js';
 import fullLoadRoutes from './routes/full-load.js';

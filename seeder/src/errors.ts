@@ -39,10 +39,21 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
-/** Concurrent changes that lost a race: the action is skipped and counted, not reported. */
-export function isConflict(err: unknown): boolean {
+/**
+ * Why a delta action lost to a concurrent one; it is skipped and counted, not reported.
+ * - `lock`: a deadlock, a serialization failure or a lock not available: nothing is wrong.
+ * - `constraint`: a foreign key or unique constraint rejected the statement, because another lane
+ *   changed a row it had read (a customer deleted while their order was placed). With one lane
+ *   there is nobody to race with, so a constraint conflict there is a bug in an action, and the
+ *   tests assert that none happens.
+ */
+export type ConflictKind = 'lock' | 'constraint';
+
+export function conflictKind(err: unknown): ConflictKind | null {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001' || code === '23503' || code === '23505' || code === '55P03';
+  if (code === '40P01' || code === '40001' || code === '55P03') return 'lock';
+  if (code === '23503' || code === '23505') return 'constraint';
+  return null;
 }
 
 export function toSeedError(err: unknown): unknown {

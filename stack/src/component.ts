@@ -63,6 +63,55 @@ export interface ServiceSpec {
   portHint: string;
 }
 
+type Env = StackConfig['env'];
+/** The .env keys that hold a number: ports. */
+type PortKey = { [K in keyof Env]-?: Env[K] extends number ? K : never }[keyof Env];
+
+/**
+ * A long-running process on a port from .env. Only how it is prepared and spawned differs from
+ * one service to the next; starting it unless it runs, waiting until it is healthy, its status
+ * and stopping it are the same for all, here.
+ */
+export interface ServiceDefinition {
+  name: string;
+  /** The .env key of its port. */
+  portKey: PortKey;
+  /** Who else might hold the port, for the hint: "the other Kafka". */
+  other: string;
+  healthy: (cfg: StackConfig) => Promise<boolean>;
+  startTimeoutMs: number;
+  stopSignal?: NodeJS.Signals;
+  stopTimeoutMs: number;
+  needs?: string[];
+  /** Downloads, config files, one-off set-up; then what to run. */
+  prepare: (ctx: Context) => Promise<Omit<SpawnSpec, 'name' | 'port'>>;
+  /** Once it is healthy the first time (postgres: its init scripts). */
+  afterStart?: (ctx: Context) => Promise<void>;
+}
+
+export function service(def: ServiceDefinition): Component {
+  const port = (cfg: StackConfig) => cfg.env[def.portKey];
+  return {
+    name: def.name,
+    kind: 'service',
+    ...(def.needs ? { needs: def.needs } : {}),
+    async up(ctx) {
+      const spawn = await def.prepare(ctx);
+      const summary = await startService(ctx, {
+        spawn: { ...spawn, name: def.name, port: port(ctx.cfg) },
+        port: port(ctx.cfg),
+        healthy: () => def.healthy(ctx.cfg),
+        timeoutMs: def.startTimeoutMs,
+        portHint: `stop ${def.other}, or set ${def.portKey} in .env to a free port`,
+      });
+      await def.afterStart?.(ctx);
+      return summary;
+    },
+    status: (ctx) => serviceStatus(ctx, def.name, port(ctx.cfg), () => def.healthy(ctx.cfg)),
+    down: (ctx) => stopService(ctx, def.name, def.stopSignal ?? 'SIGTERM', def.stopTimeoutMs),
+  };
+}
+
 /** Starts a service unless it already runs, and waits until it is healthy or has died. */
 export async function startService(ctx: Context, spec: ServiceSpec): Promise<string> {
   const name = spec.spawn.name;

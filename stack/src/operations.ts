@@ -8,6 +8,7 @@ import { superuserClient } from './components/postgres.js';
 import { connectInit } from './components/connect-init.js';
 import { connector } from './cdc/connector.js';
 import { waitUntil } from './processes.js';
+import type pg from 'pg';
 
 const CONNECTOR = connector.name;
 const SLOT = connector.slot;
@@ -115,4 +116,59 @@ export async function connectorAction(
     500,
   );
   if (!reached) throw new StackError('connector', `${CONNECTOR} did not reach ${until} in 30 s (it is ${state})`);
+}
+
+/**
+ * Waits until Debezium has confirmed every change committed so far: the replication slot's
+ * confirmed LSN reaches the WAL position at the call. Debezium confirms an LSN only once its
+ * records are in Kafka, so after this the topics hold every change made before it.
+ */
+export async function waitForCapture(db: Pick<pg.Client, 'query'>, timeoutMs = 60_000): Promise<void> {
+  const { rows } = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const target = rows[0]!.lsn;
+  let confirmed: string | null = null;
+  const caughtUp = await waitUntil(
+    async () => {
+      const r = await db.query<{ confirmed: string | null; done: boolean }>(
+        `SELECT confirmed_flush_lsn::text AS confirmed, confirmed_flush_lsn >= $1::pg_lsn AS done
+           FROM pg_replication_slots WHERE slot_name = $2`,
+        [target, SLOT],
+      );
+      confirmed = r.rows[0]?.confirmed ?? null;
+      return r.rows[0]?.done === true;
+    },
+    timeoutMs,
+    500,
+  );
+  if (!caughtUp)
+    throw new StackError(
+      'connector',
+      `Debezium did not confirm WAL position ${target} within ${timeoutMs / 1000} s (the slot ${SLOT} is at ${confirmed ?? 'nothing: it does not exist'})`,
+      'is the connector running? npm run stack -- status',
+    );
+}
+
+/** Waits until the connector and every one of its tasks are RUNNING (after a restart of Connect). */
+export async function waitForTasksRunning(cfg: StackConfig, timeoutMs = 60_000): Promise<void> {
+  let last = '';
+  const running = await waitUntil(
+    async () => {
+      const res = await fetch(`${connectUrl(cfg)}/connectors/${CONNECTOR}/status`).catch(() => null);
+      if (!res?.ok) {
+        last = res ? `HTTP ${res.status}` : 'Connect did not answer';
+        return false;
+      }
+      const s = (await res.json()) as { connector: { state: string }; tasks: { state: string }[] };
+      last = `connector ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
+      return s.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
+    },
+    timeoutMs,
+    500,
+  );
+  if (!running)
+    throw new StackError(
+      'connector',
+      `${CONNECTOR} is not RUNNING after ${timeoutMs / 1000} s (${last})`,
+      'npm run stack -- status; npm run stack -- logs connect',
+    );
 }

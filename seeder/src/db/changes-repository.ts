@@ -4,12 +4,15 @@
  * the generator can pace row changes and report them.
  *
  * Random rows are picked as "the first row at or after a random id" through an index, with
- * FOR UPDATE SKIP LOCKED so concurrent lanes never wait on each other's picks.
+ * FOR UPDATE SKIP LOCKED so concurrent lanes never wait on each other's picks. New values (people,
+ * addresses, products, order lines, tracking numbers) are drawn by the domain, as the full load
+ * draws them; this module only encodes them as SQL parameters.
  */
-import { leaves } from '../domain/catalog.js';
-import { addressFields } from '../domain/customers.js';
+import { money } from '../domain/copy-text.js';
+import { drawAddress, drawPerson } from '../domain/customers.js';
 import { carriers, minimumAgeSeconds, paymentMethods } from '../domain/lifecycle.js';
-import { wordLists } from '../domain/word-lists.js';
+import { drawItemCount, drawQuantity, trackingNumber } from '../domain/orders.js';
+import { drawNewProduct } from '../domain/products.js';
 import type { Rng } from '../domain/random.js';
 import { ensureCatalog } from './catalog-repository.js';
 import type { Pool } from './pool.js';
@@ -85,29 +88,27 @@ export class Changes {
 
   /** A new customer signs up, with a default address. */
   async addCustomer(rng: Rng): Promise<Change[]> {
-    const first = rng.pick(wordLists.firstNames);
-    const last = rng.pick(wordLists.lastNames);
-    const local = `${first}.${last}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
-    const [line1, line2, city, region, postal] = addressFields(rng).split('\t');
+    const p = drawPerson(rng);
+    const a = drawAddress(rng);
     await this.query(
       'addCustomer',
       `WITH n AS (SELECT nextval(pg_get_serial_sequence('customers', 'id')) AS id),
        c AS (
          INSERT INTO customers (id, email, first_name, last_name, phone) OVERRIDING SYSTEM VALUE
-         SELECT n.id, $1 || n.id || '@' || $2, $3, $4, $5 FROM n RETURNING id)
+         SELECT n.id, format($1, n.id), $2, $3, $4 FROM n RETURNING id)
        INSERT INTO addresses (customer_id, line1, line2, city, region, postal_code, country_code, is_default)
-       SELECT c.id, $6, $7, $8, $9, $10, 'US', true FROM c`,
+       SELECT c.id, $5, $6, $7, $8, $9, $10, true FROM c`,
       [
-        local,
-        rng.pick(wordLists.emailDomains),
-        first,
-        last,
-        rng.chance(0.8) ? rng.digits('+1-###-###-####') : null,
-        line1,
-        line2 === '\\N' ? null : line2,
-        city,
-        region,
-        postal,
+        p.emailPattern,
+        p.firstName,
+        p.lastName,
+        p.phone,
+        a.line1,
+        a.line2,
+        a.city,
+        a.region,
+        a.postalCode,
+        a.countryCode,
       ],
     );
     return [
@@ -119,27 +120,16 @@ export class Changes {
   /** A new product is listed, with its stock. */
   async addProduct(rng: Rng): Promise<Change[]> {
     const leafIds = await this.categories();
-    const leafIndex = Math.floor(rng.next() * leaves.length);
-    const leaf = leaves[leafIndex]!;
-    const adjective = rng.pick(wordLists.adjectives);
-    const material = rng.pick(wordLists.materials);
-    const noun = rng.pick(leaf.nouns);
-    const [min, max] = leaf.price;
-    const price = Math.floor(min * Math.pow(max / min, rng.next())) + 0.99;
+    const p = drawNewProduct(rng);
     await this.query(
       'addProduct',
       `WITH n AS (SELECT nextval(pg_get_serial_sequence('products', 'id')) AS id),
+       -- The SKU as skuOf() in domain/products.ts builds it (changes.test.ts checks they agree).
        p AS (
          INSERT INTO products (id, category_id, sku, name, description, price) OVERRIDING SYSTEM VALUE
          SELECT n.id, $1, 'SKU-' || lpad(n.id::text, 8, '0'), $2, $3, $4 FROM n RETURNING id)
        INSERT INTO inventory (product_id, quantity) SELECT p.id, $5 FROM p`,
-      [
-        leafIds[leafIndex],
-        `${adjective} ${material} ${noun}`,
-        `${adjective} ${noun.toLowerCase()} in ${material.toLowerCase()}, from our ${leaf.name.toLowerCase()} range.`,
-        price.toFixed(2),
-        rng.int(20, 300),
-      ],
+      [leafIds[p.leafIndex], p.name, p.description, money(p.priceCents), p.stock],
     );
     return [
       { table: 'products', op: 'insert', rows: 1 },
@@ -158,19 +148,8 @@ export class Changes {
    * written when there is no customer or no line in stock.
    */
   async placeOrder(rng: Rng, bounds: Bounds): Promise<Change[]> {
-    const want = rng.weighted([
-      [1, 45],
-      [2, 30],
-      [3, 15],
-      [4, 10],
-    ] as const);
-    const quantities = Array.from({ length: want }, () =>
-      rng.weighted([
-        [1, 75],
-        [2, 18],
-        [3, 7],
-      ] as const),
-    );
+    const want = drawItemCount(rng);
+    const quantities = Array.from({ length: want }, () => drawQuantity(rng));
     const { rows } = await this.query<{ customers: string; products: string; items: string }>(
       'placeOrder',
       `WITH c AS (
@@ -253,11 +232,7 @@ export class Changes {
          RETURNING id)
        INSERT INTO shipments (order_id, carrier, tracking_number, shipped_at)
        SELECT o.id, $2, $3, now() FROM o`,
-      [
-        point(rng, bounds.orders),
-        carrier,
-        carrier === 'ups' ? `1Z${rng.digits('################')}` : rng.digits('############'),
-      ],
+      [point(rng, bounds.orders), carrier, trackingNumber(rng, carrier)],
     );
     return rowCount
       ? [
@@ -335,12 +310,12 @@ export class Changes {
 
   /** A customer moves: their address changes in place. */
   async moveCustomer(rng: Rng, bounds: Bounds): Promise<Change[]> {
-    const [line1, line2, city, region, postal] = addressFields(rng).split('\t');
+    const a = drawAddress(rng);
     const { rowCount } = await this.query(
       'moveCustomer',
-      `UPDATE addresses SET line1 = $2, line2 = $3, city = $4, region = $5, postal_code = $6
+      `UPDATE addresses SET line1 = $2, line2 = $3, city = $4, region = $5, postal_code = $6, country_code = $7
         WHERE id = ${pickFrom('addresses', 'true')}`,
-      [point(rng, bounds.addresses), line1, line2 === '\\N' ? null : line2, city, region, postal],
+      [point(rng, bounds.addresses), a.line1, a.line2, a.city, a.region, a.postalCode, a.countryCode],
     );
     return rowCount ? [{ table: 'addresses', op: 'update', rows: 1 }] : [];
   }

@@ -3,7 +3,7 @@ import { Changes, readBounds, type Bounds, type Change, type Op } from '../db/ch
 import type { Pool } from '../db/pool.js';
 import { tables, type Table } from '../db/tables.js';
 import { Rng } from '../domain/random.js';
-import { SeedError, isConflict, isDatabaseUnavailable } from '../errors.js';
+import { SeedError, conflictKind, isDatabaseUnavailable } from '../errors.js';
 import { RateWindow, TokenBucket } from './pacing.js';
 
 export interface Mix {
@@ -80,8 +80,14 @@ export interface DeltaStatus {
   recentRate: number;
   rowChanges: number;
   actions: number;
-  /** Actions that lost a race with a concurrent one (deadlock, vanished row) and were skipped. */
+  /** Actions that lost a lock race with a concurrent one (deadlock, lock timeout) and were skipped. */
   conflicts: number;
+  /**
+   * Actions a foreign key or unique constraint rejected because a concurrent lane changed a row
+   * they had read (a customer deleted while their order was placed); skipped. Always 0 with one
+   * lane.
+   */
+  constraintConflicts: number;
   errors: number;
   lastError: string | null;
   counts: Record<Table, Record<Op, number>>;
@@ -113,7 +119,7 @@ export class DeltaGenerator {
   private gate: Promise<void> = Promise.resolve();
   private pausedBy = 0;
   private counts = emptyCounts();
-  private total = { rowChanges: 0, actions: 0, conflicts: 0, errors: 0 };
+  private total = { rowChanges: 0, actions: 0, conflicts: 0, constraintConflicts: 0, errors: 0 };
   private lastError: string | null = null;
   private unavailableSince = 0;
   private window = new RateWindow(Date.now());
@@ -149,7 +155,7 @@ export class DeltaGenerator {
     this.rng = new Rng(settings.seed ?? Date.now());
     this.bucket = new TokenBucket(settings.ratePerSecond);
     this.counts = emptyCounts();
-    this.total = { rowChanges: 0, actions: 0, conflicts: 0, errors: 0 };
+    this.total = { rowChanges: 0, actions: 0, conflicts: 0, constraintConflicts: 0, errors: 0 };
     this.lastError = null;
     this.window = new RateWindow(Date.now());
     this.bounds = null;
@@ -272,8 +278,11 @@ export class DeltaGenerator {
         }
       } catch (err) {
         this.bucket.refund();
-        if (isConflict(err)) {
+        const conflict = conflictKind(err);
+        if (conflict === 'lock') {
           this.total.conflicts++;
+        } else if (conflict === 'constraint') {
+          this.total.constraintConflicts++;
         } else if (isDatabaseUnavailable(err)) {
           if (this.state !== 'waiting_for_database') {
             this.unavailableSince = Date.now();

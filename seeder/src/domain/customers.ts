@@ -22,41 +22,72 @@ export interface CustomerRows {
   defaultAddresses: string;
   /** COPY addresses (customer_id, line1, ... , updated_at): ids from the identity */
   extraAddresses: string;
-  rows: number;
 }
 
-export function addressFields(rng: Rng): string {
-  const street = `${rng.digits(rng.pick(['####', '###', '#####']))} ${rng.pick(wordLists.streetNames)} ${rng.pick(wordLists.streetSuffixes)}`;
+/** A person as the shop knows them; the full load and the delta generator both draw them here. */
+export interface Person {
+  firstName: string;
+  lastName: string;
+  /** The address with `%s` where the customer's id goes (ids make emails unique): see `email`. */
+  emailPattern: string;
+  phone: string | null;
+}
+
+export function drawPerson(rng: Rng): Person {
+  const firstName = rng.pick(wordLists.firstNames);
+  const lastName = rng.pick(wordLists.lastNames);
+  // Lower-case letters, digits and dots only, so the pattern holds no other `%` than its own.
+  const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
+  const emailPattern = `${local}%s@${rng.pick(wordLists.emailDomains)}`;
+  const phone = rng.chance(0.8) ? rng.digits('+1-###-###-####') : null;
+  return { firstName, lastName, emailPattern, phone };
+}
+
+/** The email of customer `id`; SQL builds the same with `format(emailPattern, id)`. */
+export function email(person: Person, id: number): string {
+  return person.emailPattern.replace('%s', String(id));
+}
+
+export interface Address {
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string;
+  postalCode: string;
+  countryCode: string;
+}
+
+export function drawAddress(rng: Rng): Address {
+  const line1 = `${rng.digits(rng.pick(['####', '###', '#####']))} ${rng.pick(wordLists.streetNames)} ${rng.pick(wordLists.streetSuffixes)}`;
   const line2 = rng.chance(0.25) ? rng.digits(rng.pick(['Apt. ###', 'Suite ###'])) : null;
-  return `${text(street)}\t${nullable(line2)}\t${text(rng.pick(wordLists.cities))}\t${rng.pick(wordLists.states)}\t${rng.digits('#####')}\tUS`;
+  const city = rng.pick(wordLists.cities);
+  const region = rng.pick(wordLists.states);
+  return { line1, line2, city, region, postalCode: rng.digits('#####'), countryCode: 'US' };
+}
+
+/** COPY text of an address's own columns: line1, line2, city, region, postal_code, country_code. */
+function addressText(a: Address): string {
+  return `${text(a.line1)}\t${nullable(a.line2)}\t${text(a.city)}\t${text(a.region)}\t${a.postalCode}\t${a.countryCode}`;
 }
 
 export function renderCustomers(plan: LoadPlan, from: number, to: number): CustomerRows {
   let customers = '';
   let defaultAddresses = '';
   let extraAddresses = '';
-  let rows = 0;
   for (let i = from; i < to; i++) {
     const rng = new Rng(plan.seed, Stream.customers, i);
     const id = plan.firstId.customer + i;
-    const first = rng.pick(wordLists.firstNames);
-    const last = rng.pick(wordLists.lastNames);
-    const email = `${first}.${last}${id}@${rng.pick(wordLists.emailDomains)}`
-      .toLowerCase()
-      .replace(/[^a-z0-9.@-]/g, '');
-    const phone = rng.chance(0.8) ? rng.digits('+1-###-###-####') : null;
+    const p = drawPerson(rng);
     const created = customerCreatedAt(plan, i);
     const updated = rng.chance(0.2) ? created + Math.floor(rng.next() * (plan.until - created)) : created;
-    customers += `${id}\t${email}\t${text(first)}\t${text(last)}\t${nullable(phone)}\t${timestamp(created)}\t${timestamp(updated)}\n`;
+    customers += `${id}\t${email(p, id)}\t${text(p.firstName)}\t${text(p.lastName)}\t${nullable(p.phone)}\t${timestamp(created)}\t${timestamp(updated)}\n`;
 
     const addressCreated = timestamp(created);
-    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressFields(rng)}\tt\t${addressCreated}\t${addressCreated}\n`;
-    rows += 2;
+    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng))}\tt\t${addressCreated}\t${addressCreated}\n`;
     if (rng.chance(0.3)) {
       const at = timestamp(Math.min(plan.until, created + Math.floor(rng.next() * 90 * DAY_MS)));
-      extraAddresses += `${id}\t${addressFields(rng)}\tf\t${at}\t${at}\n`;
-      rows += 1;
+      extraAddresses += `${id}\t${addressText(drawAddress(rng))}\tf\t${at}\t${at}\n`;
     }
   }
-  return { customers, defaultAddresses, extraAddresses, rows };
+  return { customers, defaultAddresses, extraAddresses };
 }

@@ -35,35 +35,52 @@ export interface OrderBundle {
   };
 }
 
-/** Older orders have moved further along their life cycle. */
-function finalStatus(rng: Rng, ageDays: number): OrderStatus {
-  if (ageDays < 1)
-    return rng.weighted([
+/**
+ * Older orders have moved further along their life cycle: the status mix by age, for orders
+ * younger than `underDays` (the last row takes every older order).
+ */
+const statusByAge: readonly { underDays: number; mix: readonly (readonly [OrderStatus, number])[] }[] = [
+  {
+    underDays: 1,
+    mix: [
       ['placed', 45],
       ['paid', 45],
       ['cancelled', 10],
-    ] as const);
-  if (ageDays < 3)
-    return rng.weighted([
+    ],
+  },
+  {
+    underDays: 3,
+    mix: [
       ['placed', 5],
       ['paid', 35],
       ['shipped', 52],
       ['cancelled', 8],
-    ] as const);
-  if (ageDays < 8)
-    return rng.weighted([
+    ],
+  },
+  {
+    underDays: 8,
+    mix: [
       ['paid', 3],
       ['shipped', 47],
       ['delivered', 44],
       ['cancelled', 6],
-    ] as const);
-  return rng.weighted([
-    ['delivered', 94],
-    ['cancelled', 6],
-  ] as const);
+    ],
+  },
+  {
+    underDays: Infinity,
+    mix: [
+      ['delivered', 94],
+      ['cancelled', 6],
+    ],
+  },
+];
+
+function finalStatus(rng: Rng, ageDays: number): OrderStatus {
+  return rng.weighted(statusByAge.find((s) => ageDays < s.underDays)!.mix);
 }
 
-function trackingNumber(rng: Rng, carrier: string): string {
+/** A tracking number in the carrier's format. */
+export function trackingNumber(rng: Rng, carrier: string): string {
   switch (carrier) {
     case 'ups':
       return `1Z${rng.digits('################')}`;
@@ -72,6 +89,27 @@ function trackingNumber(rng: Rng, carrier: string): string {
     default:
       return rng.digits('############');
   }
+}
+
+/** How many different products an order holds. */
+export function drawItemCount(rng: Rng): number {
+  return rng.weighted([
+    [1, 40],
+    [2, 30],
+    [3, 15],
+    [4, 10],
+    [5, 5],
+  ] as const);
+}
+
+/** How many of one product an order line holds. */
+export function drawQuantity(rng: Rng): number {
+  return rng.weighted([
+    [1, 70],
+    [2, 20],
+    [3, 8],
+    [4, 2],
+  ] as const);
 }
 
 /** Products sell unevenly: a few bestsellers, a long tail. */
@@ -98,24 +136,10 @@ export function orderBundle(plan: LoadPlan, index: number): OrderBundle {
     Math.max(placedAt, customerCreatedAt(plan, customerIndex) + 10 * MINUTE_MS),
   );
 
-  const count = Math.min(
-    plan.products,
-    rng.weighted([
-      [1, 40],
-      [2, 30],
-      [3, 15],
-      [4, 10],
-      [5, 5],
-    ] as const),
-  );
+  const count = Math.min(plan.products, drawItemCount(rng));
   const items = pickProducts(rng, plan.products, count).map((productIndex) => ({
     productIndex,
-    quantity: rng.weighted([
-      [1, 70],
-      [2, 20],
-      [3, 8],
-      [4, 2],
-    ] as const),
+    quantity: drawQuantity(rng),
     unitCents: productPriceCents(plan, productIndex),
   }));
   const totalCents = items.reduce((sum, it) => sum + it.quantity * it.unitCents, 0);
@@ -181,7 +205,6 @@ export interface OrderRows {
   payments: string;
   /** COPY shipments (order_id, carrier, tracking_number, status, shipped_at, delivered_at, created_at, updated_at) */
   shipments: string;
-  rows: number;
 }
 
 export function renderOrders(plan: LoadPlan, from: number, to: number): OrderRows {
@@ -189,7 +212,6 @@ export function renderOrders(plan: LoadPlan, from: number, to: number): OrderRow
   let items = '';
   let payments = '';
   let shipments = '';
-  let rows = 0;
   for (let i = from; i < to; i++) {
     const b = orderBundle(plan, i);
     const id = plan.firstId.order + i;
@@ -198,18 +220,15 @@ export function renderOrders(plan: LoadPlan, from: number, to: number): OrderRow
     for (const it of b.items) {
       items += `${id}\t${plan.firstId.product + it.productIndex}\t${it.quantity}\t${money(it.unitCents)}\t${placed}\n`;
     }
-    rows += 1 + b.items.length;
     if (b.payment) {
       const p = b.payment;
       payments += `${id}\t${p.method}\t${p.status}\t${money(b.totalCents)}\t${timestamp(p.paidAt)}\t${timestamp(p.paidAt)}\t${timestamp(p.updatedAt)}\n`;
-      rows += 1;
     }
     if (b.shipment) {
       const s = b.shipment;
       const delivered = s.deliveredAt === undefined ? '\\N' : timestamp(s.deliveredAt);
       shipments += `${id}\t${s.carrier}\t${s.tracking}\t${s.status}\t${timestamp(s.shippedAt)}\t${delivered}\t${timestamp(s.shippedAt)}\t${timestamp(s.deliveredAt ?? s.shippedAt)}\n`;
-      rows += 1;
     }
   }
-  return { orders, items, payments, shipments, rows };
+  return { orders, items, payments, shipments };
 }

@@ -8,19 +8,67 @@ export function productLeaf(plan: LoadPlan, index: number): Leaf {
   return leaves[hash32(plan.seed, Stream.products, index) % leaves.length] as Leaf;
 }
 
+const priceEndings = [99, 99, 49, 0, 95];
+
 /**
- * A product's price is a pure function of (seed, index), so orders can price their items without
- * holding the catalogue in memory. Log-uniform in the leaf's range, with shop-like endings.
+ * A price in cents: log-uniform in the leaf's range (`u` in [0, 1)), with a shop-like ending
+ * chosen by `ending` (any non-negative integer).
+ */
+export function priceCents(leaf: Leaf, u: number, ending: number): number {
+  const [min, max] = leaf.price;
+  const dollars = Math.floor(min * Math.pow(max / min, u));
+  return Math.max(1, dollars * 100 + (priceEndings[ending % priceEndings.length] as number));
+}
+
+/**
+ * A loaded product's price is a pure function of (seed, index), so orders can price their items
+ * without holding the catalogue in memory.
  */
 export function productPriceCents(plan: LoadPlan, index: number): number {
-  const [min, max] = productLeaf(plan, index).price;
-  const u = unit(plan.seed, Stream.products, index, 7);
-  const dollars = Math.floor(min * Math.pow(max / min, u));
-  const endings = [99, 99, 49, 0, 95];
-  return Math.max(
-    1,
-    dollars * 100 + (endings[hash32(plan.seed, Stream.products, index, 8) % endings.length] as number),
+  return priceCents(
+    productLeaf(plan, index),
+    unit(plan.seed, Stream.products, index, 7),
+    hash32(plan.seed, Stream.products, index, 8),
   );
+}
+
+/** What a product is called and how it is described; the full load and the deltas draw it here. */
+export function drawListing(rng: Rng, leaf: Leaf): { name: string; description: string } {
+  const adjective = rng.pick(wordLists.adjectives);
+  const material = rng.pick(wordLists.materials);
+  const noun = rng.pick(leaf.nouns);
+  return {
+    name: `${adjective} ${material} ${noun}`,
+    description: `${adjective} ${noun.toLowerCase()} in ${material.toLowerCase()}, from our ${leaf.name.toLowerCase()} range.`,
+  };
+}
+
+/** Stock after the simulated history: a few products have sold out. */
+export function drawStock(rng: Rng): number {
+  return rng.chance(0.05) ? 0 : rng.int(1, 500);
+}
+
+/** A product listed now (a delta): it arrives active and with stock. */
+export interface NewProduct {
+  /** Index into `leaves`. */
+  leafIndex: number;
+  name: string;
+  description: string;
+  priceCents: number;
+  stock: number;
+}
+
+export function drawNewProduct(rng: Rng): NewProduct {
+  const leafIndex = Math.floor(rng.next() * leaves.length);
+  const leaf = leaves[leafIndex] as Leaf;
+  const listing = drawListing(rng, leaf);
+  const price = priceCents(leaf, rng.next(), Math.floor(rng.next() * 2 ** 32));
+  return { leafIndex, ...listing, priceCents: price, stock: rng.int(20, 300) };
+}
+
+/** A product's SKU from its id; SQL builds the same with `'SKU-' || lpad(id::text, 8, '0')`. */
+export function skuOf(id: number): string {
+  return `SKU-${String(id).padStart(8, '0')}`;
 }
 
 export interface ProductRows {
@@ -28,7 +76,6 @@ export interface ProductRows {
   products: string;
   /** COPY inventory (product_id, quantity, updated_at) */
   inventory: string;
-  rows: number;
 }
 
 export function renderProducts(plan: LoadPlan, from: number, to: number): ProductRows {
@@ -40,18 +87,13 @@ export function renderProducts(plan: LoadPlan, from: number, to: number): Produc
     const leaf = productLeaf(plan, i);
     const categoryId = plan.leafCategoryIds[leaves.indexOf(leaf)] as number;
     const id = plan.firstId.product + i;
-    const adjective = rng.pick(wordLists.adjectives);
-    const material = rng.pick(wordLists.materials);
-    const noun = rng.pick(leaf.nouns);
-    const name = `${adjective} ${material} ${noun}`;
-    const description = `${adjective} ${noun.toLowerCase()} in ${material.toLowerCase()}, from our ${leaf.name.toLowerCase()} range.`;
+    const { name, description } = drawListing(rng, leaf);
     const created = catalogueStart + Math.floor(rng.next() * 60 * DAY_MS);
     const updated = rng.chance(0.3) ? created + Math.floor(rng.next() * (plan.until - created)) : created;
     const active = rng.chance(0.95) ? 't' : 'f';
-    const sku = `SKU-${String(id).padStart(8, '0')}`;
+    const sku = skuOf(id);
     products += `${id}\t${categoryId}\t${sku}\t${text(name)}\t${text(description)}\t${money(productPriceCents(plan, i))}\t${active}\t${timestamp(created)}\t${timestamp(updated)}\n`;
-    const stock = rng.chance(0.05) ? 0 : rng.int(1, 500);
-    inventory += `${id}\t${stock}\t${timestamp(updated)}\n`;
+    inventory += `${id}\t${drawStock(rng)}\t${timestamp(updated)}\n`;
   }
-  return { products, inventory, rows: 2 * (to - from) };
+  return { products, inventory };
 }

@@ -4,23 +4,14 @@
  * generators are pure functions of (plan, entity, index): a chunk renders the same wherever it
  * runs and whatever the chunking, so the data stays deterministic.
  */
-import { renderCustomers, type CustomerRows } from '../domain/customers.js';
-import { renderOrders, type OrderRows } from '../domain/orders.js';
 import type { LoadPlan } from '../domain/plan.js';
-import { renderProducts, type ProductRows } from '../domain/products.js';
+import { renderChunk, type Chunk, type Rendered } from './entities.js';
 
-export type RenderTask =
-  | { entity: 'customers'; plan: LoadPlan; from: number; to: number }
-  | { entity: 'products'; plan: LoadPlan; from: number; to: number }
-  | { entity: 'orders'; plan: LoadPlan; from: number; to: number };
+export interface RenderTask {
+  plan: LoadPlan;
+  chunk: Chunk;
+}
 
-export default function render(task: RenderTask): CustomerRows | ProductRows | OrderRows {
-  switch (task.entity) {
-    case 'customers':
-      return renderCustomers(task.plan, task.from, task.to);
-    case 'products':
-      return renderProducts(task.plan, task.from, task.to);
-    case 'orders':
-      return renderOrders(task.plan, task.from, task.to);
-  }
+export default function render({ plan, chunk }: RenderTask): Rendered {
+  return renderChunk(plan, chunk);
 }

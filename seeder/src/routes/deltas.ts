@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ErrorSchema } from './error-schema.js';
 import { defaultConcurrency, defaultMix, type DeltaGenerator } from '../deltas/generator.js';
 
 const weight = z.number().min(0).max(1000);
@@ -64,12 +65,16 @@ const StatusSchema = z.object({
   recentRate: z.number(),
   rowChanges: z.number(),
   actions: z.number(),
-  conflicts: z.number(),
+  conflicts: z.number().describe('actions that lost a lock race (deadlock, lock timeout) and were skipped'),
+  constraintConflicts: z
+    .number()
+    .describe(
+      'actions a foreign key or unique constraint rejected because another lane changed a row they read; skipped; always 0 with concurrency 1',
+    ),
   errors: z.number(),
   lastError: z.string().nullable(),
   counts: Counts,
 });
-const ErrorSchema = z.object({ message: z.string(), field: z.string().optional() });
 
 const plugin: FastifyPluginAsyncZod<{ deltas: DeltaGenerator }> = async (app, { deltas }) => {
   app.post(

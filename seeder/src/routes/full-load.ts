@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { FullLoads } from '../loads/full-loads.js';
+import { ErrorSchema } from './error-schema.js';
+import type { FullLoads } from '../loads/jobs.js';
 
 /**
  * What Swagger UI's "Try it out" prefills: the README's first load (about 30k rows, a second or
@@ -68,7 +69,6 @@ const JobSchema = z.object({
   error: z.string().nullable(),
 });
 
-const ErrorSchema = z.object({ message: z.string(), field: z.string().optional() });
 
 const plugin: FastifyPluginAsyncZod<{ loads: FullLoads }> = async (app, { loads }) => {
   app.post(

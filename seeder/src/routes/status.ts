@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ErrorSchema } from './error-schema.js';
 import type { Pool } from '../db/pool.js';
 import { checkReadiness, countRows } from '../db/status-repository.js';
 import { SeedError } from '../errors.js';
@@ -28,7 +29,7 @@ const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
             status: z.literal('ready'),
             migrations: z.object({ applied: z.number(), latest: z.string().nullable() }),
           }),
-          503: z.object({ message: z.string() }),
+          503: ErrorSchema,
         },
       },
     },
@@ -48,7 +49,7 @@ const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
         summary: 'Rows per table',
         response: {
           200: z.object({ rows: z.record(z.string(), z.number()), total: z.number() }),
-          503: z.object({ message: z.string() }),
+          503: ErrorSchema,
         },
       },
     },

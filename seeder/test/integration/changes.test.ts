@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type SeederApp } from '../../src/app.js';
 import { Changes, readBounds } from '../../src/db/changes-repository.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
+import { leaves } from '../../src/domain/catalog.js';
+import { money } from '../../src/domain/copy-text.js';
+import { drawAddress, drawPerson, email } from '../../src/domain/customers.js';
 import { minimumAgeSeconds } from '../../src/domain/lifecycle.js';
+import { drawNewProduct, skuOf } from '../../src/domain/products.js';
 import { Rng } from '../../src/domain/random.js';
 import { freshDatabase } from '../support/database.js';
 
@@ -28,6 +32,54 @@ afterAll(async () => {
 });
 
 const count = async (table: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+describe('new rows', () => {
+  it('are drawn by the domain, as the full load draws them, and stored as drawn', async () => {
+    const changes = new Changes(pool);
+    await changes.addCustomer(new Rng(21));
+    const replay = new Rng(21); // the same draws, in the same order
+    const person = drawPerson(replay);
+    const address = drawAddress(replay);
+    const { rows: customers } = await pool.query(
+      `SELECT c.id::int, c.email, c.first_name, c.last_name, c.phone, a.line1, a.line2, a.city, a.region,
+              a.postal_code, a.country_code, a.is_default
+         FROM customers c JOIN addresses a ON a.customer_id = c.id ORDER BY c.id DESC LIMIT 1`,
+    );
+    const c = customers[0]!;
+    expect(c).toEqual({
+      id: c.id,
+      email: email(person, c.id),
+      first_name: person.firstName,
+      last_name: person.lastName,
+      phone: person.phone,
+      line1: address.line1,
+      line2: address.line2,
+      city: address.city,
+      region: address.region,
+      postal_code: address.postalCode,
+      country_code: address.countryCode,
+      is_default: true,
+    });
+
+    await changes.addProduct(new Rng(22));
+    const product = drawNewProduct(new Rng(22));
+    const { rows: products } = await pool.query(
+      `SELECT p.id::int, p.sku, p.name, p.description, p.price::text, c.slug, i.quantity
+         FROM products p JOIN categories c ON c.id = p.category_id JOIN inventory i ON i.product_id = p.id
+        ORDER BY p.id DESC LIMIT 1`,
+    );
+    const p = products[0]!;
+    expect(p).toEqual({
+      id: p.id,
+      sku: skuOf(p.id),
+      name: product.name,
+      description: product.description,
+      price: money(product.priceCents),
+      slug: leaves[product.leafIndex]!.slug,
+      quantity: product.stock,
+    });
+  });
+});
 
 describe('placeOrder', () => {
   it('wraps around to the lowest ids when no product in stock lies above the random point', async () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type SeederApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import { tables } from '../../src/db/tables.js';
 import { adminClient, freshDatabase } from '../support/database.js';
 import { fullLoadChecks, violations } from '../support/integrity.js';
@@ -20,8 +21,23 @@ afterAll(async () => {
 
 const load = (body: object, wait = true) =>
   app.inject({ method: 'POST', url: `/full-load${wait ? '?wait=true' : ''}`, payload: body });
-const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-const scalar = async (sql: string) => Number(Object.values((await db.query(sql)).rows[0])[0]);
+const count = async (table: string, client: pg.Client = db) =>
+  Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+/** A fresh database of its own, with `body` loaded into it: for tests that check what a load wrote. */
+async function loadedDatabase(name: string, body: object, renderThreads?: number): Promise<Config> {
+  const config = await freshDatabase(name);
+  const own = await buildApp(renderThreads === undefined ? config : { ...config, renderThreads });
+  try {
+    const res = await own.inject({ method: 'POST', url: '/full-load?wait=true', payload: body });
+    expect(res.statusCode).toBe(200);
+  } finally {
+    await own.close();
+  }
+  return config;
+}
+
+const DEFAULT_LOAD = { customers: 2000, products: 300, orders: 5000, seed: 7, until: '2026-01-01T00:00:00Z' };
 
 /** A hash of every table's rows in id order: equal hashes, equal data. */
 async function fingerprint(database: string): Promise<string[]> {
@@ -41,7 +57,7 @@ async function fingerprint(database: string): Promise<string[]> {
 
 describe('POST /full-load', () => {
   it('lands exactly the requested customers, products and orders', async () => {
-    const res = await load({ customers: 2000, products: 300, orders: 5000, seed: 7, until: '2026-01-01T00:00:00Z' });
+    const res = await load(DEFAULT_LOAD);
     expect(res.statusCode).toBe(200);
     const job = res.json();
     expect(job).toMatchObject({ status: 'succeeded', percent: 100 });
@@ -55,53 +71,53 @@ describe('POST /full-load', () => {
   });
 
   it('writes a consistent dataset: valid references, totals and payments that match', async () => {
-    expect(await violations(db, fullLoadChecks)).toEqual({});
-    expect(await scalar(`SELECT count(*) FROM orders WHERE placed_at > '2026-01-01T00:00:00Z'`)).toBe(0);
+    await loadedDatabase('it_full_load_consistent', DEFAULT_LOAD);
+    const own = await adminClient('it_full_load_consistent');
+    try {
+      expect(await violations(own, fullLoadChecks)).toEqual({});
+      expect(await count(`orders WHERE placed_at > '2026-01-01T00:00:00Z'`, own)).toBe(0);
+    } finally {
+      await own.end();
+    }
   });
 
   it('renders the same data in worker threads as on the main thread', async () => {
     // Nine chunks: above the size that renders inline, so the worker threads do the rendering.
     const load = { customers: 20_000, products: 5_000, orders: 20_000, seed: 3, until: '2026-01-01T00:00:00Z' };
-    for (const [name, renderThreads] of [
-      ['it_full_load_inline', 0],
-      ['it_full_load_threads', 1],
-    ] as const) {
-      const app = await buildApp({ ...(await freshDatabase(name)), renderThreads });
-      try {
-        const res = await app.inject({ method: 'POST', url: '/full-load?wait=true', payload: load });
-        expect(res.statusCode).toBe(200);
-      } finally {
-        await app.close();
-      }
-    }
+    await loadedDatabase('it_full_load_inline', load, 0);
+    await loadedDatabase('it_full_load_threads', load, 1);
     const inline = await fingerprint('it_full_load_inline');
     expect(await fingerprint('it_full_load_threads')).toEqual(inline);
   });
 
   it('gives the same data for the same seed on an empty database', async () => {
-    const other = await freshDatabase('it_full_load_twin');
-    const twin = await buildApp(other);
-    try {
-      const res = await twin.inject({
-        method: 'POST',
-        url: '/full-load?wait=true',
-        payload: { customers: 2000, products: 300, orders: 5000, seed: 7, until: '2026-01-01T00:00:00Z' },
-      });
-      expect(res.statusCode).toBe(200);
-    } finally {
-      await twin.close();
-    }
-    const a = await fingerprint('it_full_load');
-    const b = await fingerprint('it_full_load_twin');
-    expect(b).toEqual(a);
+    await loadedDatabase('it_full_load_twin_a', DEFAULT_LOAD);
+    await loadedDatabase('it_full_load_twin_b', DEFAULT_LOAD);
+    expect(await fingerprint('it_full_load_twin_b')).toEqual(await fingerprint('it_full_load_twin_a'));
   });
 
   it('appends a second load after the first, with fresh ids', async () => {
-    const res = await load({ customers: 10, products: 5, orders: 20, seed: 7, until: '2026-01-01T00:00:00Z' });
-    expect(res.statusCode).toBe(200);
-    expect(await count('customers')).toBe(2010);
-    expect(await count('orders')).toBe(5020);
-    expect(await scalar(`SELECT count(*) FROM categories`)).toBe(19);
+    const first = { customers: 100, products: 20, orders: 200, seed: 7, until: '2026-01-01T00:00:00Z' };
+    const own = await buildApp(await loadedDatabase('it_full_load_append', first));
+    const c = await adminClient('it_full_load_append');
+    try {
+      const maxId = async (t: string) => Number((await c.query(`SELECT max(id) AS n FROM ${t}`)).rows[0].n);
+      const before = { customers: await maxId('customers'), orders: await maxId('orders') };
+      const res = await own.inject({
+        method: 'POST',
+        url: '/full-load?wait=true',
+        payload: { customers: 10, products: 5, orders: 20, seed: 7, until: '2026-01-01T00:00:00Z' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(await count('customers', c)).toBe(110);
+      expect(await count('orders', c)).toBe(220);
+      expect(await count('categories', c)).toBe(19); // reference data, upserted: not doubled
+      expect(await maxId('customers')).toBe(before.customers + 10);
+      expect(await maxId('orders')).toBe(before.orders + 20);
+    } finally {
+      await c.end();
+      await own.close();
+    }
   });
 
   it('refuses a second load while one runs, with 409', async () => {

@@ -1,5 +1,5 @@
 /** The database goes away and comes back: clean 503s meanwhile, and the generator resumes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type SeederApp } from '../../src/app.js';
 import { postgres } from '../../../stack/src/components/postgres.js';
 import { freshDatabase, pgContext } from '../support/database.js';
@@ -47,14 +47,14 @@ describe('database outage', () => {
     expect(during.lastError).toMatch(/database unavailable/);
 
     await postgres.up(pgContext());
-    const deadline = Date.now() + 20_000;
-    let after = await status();
-    while ((after.state !== 'running' || after.rowChanges <= during.rowChanges) && Date.now() < deadline) {
-      await sleep(250);
-      after = await status();
-    }
-    expect(after.state).toBe('running');
-    expect(after.rowChanges).toBeGreaterThan(during.rowChanges);
+    await vi.waitFor(
+      async () => {
+        const after = await status();
+        expect(after.state).toBe('running');
+        expect(after.rowChanges).toBeGreaterThan(during.rowChanges);
+      },
+      { timeout: 20_000, interval: 250 },
+    );
     expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
     expect((await app.inject({ url: '/stats' })).statusCode).toBe(200);
     await app.inject({ method: 'POST', url: '/deltas/stop' });

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type SeederApp } from '../../src/app.js';
 import { fullLoadExample } from '../../src/routes/full-load.js';
 import { launchChromium } from '../support/browser.js';
@@ -33,13 +33,17 @@ afterAll(async () => {
   await db?.end();
 });
 
-/** Expands an operation, clicks "Try it out" then "Execute"; returns the status and body shown. */
+/**
+ * Expands an operation, clicks "Try it out" then "Execute"; returns the status and body shown.
+ * Clicks go through locators, which wait until the element is there, visible and still (an
+ * operation expands with an animation).
+ */
 async function tryItOut(method: string, path: string): Promise<{ status: number; body: unknown }> {
   const block = `.opblock-${method}:has(.opblock-summary-path[data-path="${path}"])`;
   await page.waitForSelector(block);
-  if (!(await page.$(`${block}.is-open`))) await page.click(`${block} .opblock-summary-control`);
-  await page.click(`${block} .try-out__btn`);
-  await page.click(`${block} .btn.execute`);
+  if (!(await page.$(`${block}.is-open`))) await page.locator(`${block} .opblock-summary-control`).click();
+  await page.locator(`${block} .try-out__btn`).click();
+  await page.locator(`${block} .btn.execute`).click();
   const status = `${block} .live-responses-table tbody .response-col_status`;
   await page.waitForSelector(status, { timeout: 30_000 });
   const text = await page.$eval(status, (el) => el.textContent ?? '');
@@ -48,7 +52,7 @@ async function tryItOut(method: string, path: string): Promise<{ status: number;
     (el) => el.textContent ?? '',
   );
   // Leave the block as found, so the next run of the same operation starts clean.
-  await page.click(`${block} .try-out__btn`);
+  await page.locator(`${block} .try-out__btn`).click();
   return { status: Number(text.trim()), body: JSON.parse(body) as unknown };
 }
 
@@ -60,24 +64,23 @@ describe('Swagger UI, in Chromium', () => {
     expect(res.status).toBe(202);
     const job = res.body as { id: string; status: string; request: object };
     expect(job.request).toMatchObject(fullLoadExample);
-    let status = job.status;
-    for (let i = 0; status === 'running' && i < 300; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = ((await (await fetch(`${base}/jobs/${job.id}`)).json()) as { status: string }).status;
-    }
-    expect(status).toBe('succeeded');
+    await vi.waitFor(
+      async () =>
+        expect(((await (await fetch(`${base}/jobs/${job.id}`)).json()) as { status: string }).status).toBe('succeeded'),
+      { timeout: 30_000, interval: 100 },
+    );
     expect(await count('customers')).toBe(fullLoadExample.customers);
     expect(await count('orders')).toBe(fullLoadExample.orders);
   });
 
   it('documents wait as a boolean: a true/false choice, not free text', async () => {
     const block = `.opblock-post:has(.opblock-summary-path[data-path="/full-load"])`;
-    if (!(await page.$(`${block}.is-open`))) await page.click(`${block} .opblock-summary-control`);
-    await page.click(`${block} .try-out__btn`);
+    if (!(await page.$(`${block}.is-open`))) await page.locator(`${block} .opblock-summary-control`).click();
+    await page.locator(`${block} .try-out__btn`).click();
     const options = await page.$$eval(`${block} tr[data-param-name="wait"] select option`, (els) =>
       els.map((e) => e.textContent),
     );
-    await page.click(`${block} .try-out__btn`);
+    await page.locator(`${block} .try-out__btn`).click();
     expect(options).toEqual(expect.arrayContaining(['true', 'false']));
   });
 

@@ -3,13 +3,18 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { offlineConfig } from '../support/offline-config.js';
-import { isConflict, isDatabaseUnavailable } from '../../src/errors.js';
+import { conflictKind, isDatabaseUnavailable } from '../../src/errors.js';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
-describe('isConflict and isDatabaseUnavailable', () => {
-  it.each(['40P01', '40001', '55P03', '23503', '23505'])('counts SQLSTATE %s as a lost race', (code) => {
-    expect(isConflict(pgError(code))).toBe(true);
+describe('conflictKind and isDatabaseUnavailable', () => {
+  it.each(['40P01', '40001', '55P03'])('counts SQLSTATE %s as a lost lock race', (code) => {
+    expect(conflictKind(pgError(code))).toBe('lock');
+    expect(isDatabaseUnavailable(pgError(code))).toBe(false);
+  });
+
+  it.each(['23503', '23505'])('counts SQLSTATE %s as a constraint conflict, apart from lock races', (code) => {
+    expect(conflictKind(pgError(code))).toBe('constraint');
     expect(isDatabaseUnavailable(pgError(code))).toBe(false);
   });
 
@@ -17,14 +22,15 @@ describe('isConflict and isDatabaseUnavailable', () => {
     'counts %s as the database being away',
     (code) => {
       expect(isDatabaseUnavailable(pgError(code))).toBe(true);
-      expect(isConflict(pgError(code))).toBe(false);
+      expect(conflictKind(pgError(code))).toBeNull();
     },
   );
 
   it('recognises a dropped connection by its message, and nothing else', () => {
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(pgError('42P01', 'relation "x" does not exist'))).toBe(false);
-    expect(isConflict(pgError('42P01'))).toBe(false);
+    expect(conflictKind(pgError('42P01'))).toBeNull();
+    expect(conflictKind(null)).toBeNull();
     expect(isDatabaseUnavailable('not an error')).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import pg from 'pg';
 import type { Decoder } from './avro.js';
+import { waitUntil } from '../processes.js';
 
 export interface ChangeEvent {
   op: 'r' | 'c' | 'u' | 'd' | 't';
@@ -65,21 +66,22 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
   await admin.connect();
   const ends = new Map<string, bigint>();
   try {
-    const deadline = Date.now() + (opts.waitForTopics ?? 0);
-    for (;;) {
-      const existing = new Set(await admin.listTopics());
-      const missing = opts.topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) {
+    let missing: string[] = [];
+    const found = await waitUntil(
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        missing = opts.topics.filter((t) => !existing.has(t));
+        if (missing.length > 0) return false;
         for (const topic of opts.topics) {
           for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
         }
         // Waiting for topics means waiting for their first records too.
-        if (!opts.waitForTopics || [...ends.values()].every((high) => high > 0n)) break;
-      }
-      if (Date.now() >= deadline)
-        throw new Error(`topics missing or empty: ${missing.join(', ') || opts.topics.join(', ')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+        return !opts.waitForTopics || [...ends.values()].every((high) => high > 0n);
+      },
+      opts.waitForTopics ?? 0,
+      50,
+    );
+    if (!found) throw new Error(`topics missing or empty: ${missing.join(', ') || opts.topics.join(', ')}`);
   } finally {
     await admin.disconnect();
   }

@@ -4,7 +4,7 @@
  */
 import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
+import { service } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { jvmEnv, jvmOptions } from '../jvm.js';
@@ -42,11 +42,15 @@ function writeConfig(cfg: StackConfig, plugins: string): string {
   return file;
 }
 
-export const connect: Component = {
+export const connect = service({
   name: NAME,
-  kind: 'service',
+  portKey: 'CONNECT_PORT',
+  other: 'the other Connect worker',
+  healthy: answers,
+  startTimeoutMs: 120_000,
+  stopTimeoutMs: 30_000,
 
-  async up(ctx: Context) {
+  async prepare(ctx) {
     const { cfg } = ctx;
     const java = findJava(17, process.env, 'Kafka Connect');
     const lib = await kafkaLib(ctx);
@@ -64,10 +68,8 @@ export const connect: Component = {
       what: `the Debezium PostgreSQL connector ${debezium} and Apicurio's Avro converter ${converter} (~30 MB)`,
     });
     const config = writeConfig(cfg, plugins);
-    return startService(ctx, {
-      spawn: {
-        name: NAME,
-        command: java.bin,
+    return {
+      command: java.bin,
         args: [
           ...jvmOptions.connect,
           log4jOption,
@@ -76,17 +78,7 @@ export const connect: Component = {
           'org.apache.kafka.connect.cli.ConnectDistributed',
           config,
         ],
-        env: { ...process.env, ...jvmEnv },
-        port: cfg.env.CONNECT_PORT,
-      },
-      port: cfg.env.CONNECT_PORT,
-      healthy: () => answers(cfg),
-      timeoutMs: 120_000,
-      portHint: 'stop the other Connect worker, or set CONNECT_PORT in .env to a free port',
-    });
+      env: { ...process.env, ...jvmEnv },
+    };
   },
-
-  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.CONNECT_PORT, () => answers(ctx.cfg)),
-
-  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 30_000),
-};
+});

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { serviceStatus, startService, stopService, StackError, type Component, type Context } from '../component.js';
+import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { jvmEnv, jvmOptions } from '../jvm.js';
@@ -67,11 +67,15 @@ async function answers(cfg: StackConfig): Promise<boolean> {
   }
 }
 
-export const kafka: Component = {
+export const kafka = service({
   name: NAME,
-  kind: 'service',
+  portKey: 'KAFKA_PORT',
+  other: 'the other Kafka',
+  healthy: answers,
+  startTimeoutMs: 90_000,
+  stopTimeoutMs: 30_000,
 
-  async up(ctx) {
+  async prepare(ctx) {
     const { cfg } = ctx;
     const java = findJava(17, process.env, 'Kafka');
     const lib = await kafkaLib(ctx);
@@ -105,22 +109,10 @@ export const kafka: Component = {
           tail(cfg, NAME),
         );
     }
-    return startService(ctx, {
-      spawn: {
-        name: NAME,
-        command: java.bin,
-        args: [...jvmOptions.kafka, log4jOption, '-cp', classpath, 'kafka.Kafka', config],
-        env: { ...process.env, ...jvmEnv },
-        port: cfg.env.KAFKA_PORT,
-      },
-      port: cfg.env.KAFKA_PORT,
-      healthy: () => answers(cfg),
-      timeoutMs: 90_000,
-      portHint: 'stop the other Kafka, or set KAFKA_PORT in .env to a free port',
-    });
+    return {
+      command: java.bin,
+      args: [...jvmOptions.kafka, log4jOption, '-cp', classpath, 'kafka.Kafka', config],
+      env: { ...process.env, ...jvmEnv },
+    };
   },
-
-  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.KAFKA_PORT, () => answers(ctx.cfg)),
-
-  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 30_000),
-};
+});

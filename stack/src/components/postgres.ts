@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { serviceStatus, startService, stopService, StackError, type Component, type Context } from '../component.js';
+import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { runToLog } from '../processes.js';
 
@@ -183,46 +183,42 @@ async function runInitScripts(ctx: Context): Promise<void> {
   writeFileSync(initMarker(cfg), new Date().toISOString());
 }
 
-export const postgres: Component = {
+export const postgres = service({
   name: NAME,
-  kind: 'service',
+  portKey: 'PG_PORT',
+  other: 'the other server',
+  healthy: accepting,
+  startTimeoutMs: 60_000,
+  // SIGINT: PostgreSQL's fast shutdown (SIGTERM would wait for every client to disconnect).
+  stopSignal: 'SIGINT',
+  stopTimeoutMs: 30_000,
 
-  async up(ctx) {
+  async prepare(ctx) {
     const { cfg } = ctx;
     const bins = await binaries();
     checkVersion(ctx, bins.postgres);
     const user = osUser();
     if (!existsSync(path.join(dataDir(cfg), 'PG_VERSION'))) await initDataDir(ctx, bins, user);
-    const summary = await startService(ctx, {
-      spawn: {
-        name: NAME,
-        command: bins.postgres,
-        args: [
-          '-D',
-          dataDir(cfg),
-          '-c',
-          `config_file=${path.join(ROOT, 'compose', 'postgresql.custom.conf')}`,
-          // Only these differ from the container: loopback only, the host port, no Unix socket.
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          `port=${cfg.env.PG_PORT}`,
-          '-c',
-          'unix_socket_directories=',
-        ],
-        port: cfg.env.PG_PORT,
-        ...(user ? { uid: user.uid, gid: user.gid } : {}),
-      },
-      port: cfg.env.PG_PORT,
-      healthy: () => accepting(cfg),
-      timeoutMs: 60_000,
-      portHint: `stop the other server, or set PG_PORT in .env to a free port`,
-    });
-    if (!existsSync(initMarker(cfg))) await runInitScripts(ctx);
-    return summary;
+    return {
+      command: bins.postgres,
+      args: [
+        '-D',
+        dataDir(cfg),
+        '-c',
+        `config_file=${path.join(ROOT, 'compose', 'postgresql.custom.conf')}`,
+        // Only these differ from the container: loopback only, the host port, no Unix socket.
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `port=${cfg.env.PG_PORT}`,
+        '-c',
+        'unix_socket_directories=',
+      ],
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    };
   },
 
-  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.PG_PORT, () => accepting(ctx.cfg)),
-
-  down: (ctx) => stopService(ctx, NAME, 'SIGINT', 30_000),
-};
+  async afterStart(ctx) {
+    if (!existsSync(initMarker(ctx.cfg))) await runInitScripts(ctx);
+  },
+});

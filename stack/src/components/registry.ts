@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { serviceStatus, startService, stopService, type Component } from '../component.js';
+import { service } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { jvmEnv, jvmOptions } from '../jvm.js';
@@ -22,11 +22,15 @@ const ready = async (cfg: StackConfig) =>
   (await httpOk(`http://127.0.0.1:${cfg.env.REGISTRY_MANAGEMENT_PORT}/health/ready`)) &&
   (await httpOk(`${ccompatUrl(cfg)}/subjects`));
 
-export const registry: Component = {
+export const registry = service({
   name: NAME,
-  kind: 'service',
+  portKey: 'REGISTRY_PORT',
+  other: 'the other service',
+  healthy: ready,
+  startTimeoutMs: 90_000,
+  stopTimeoutMs: 30_000,
 
-  async up(ctx) {
+  async prepare(ctx) {
     const { cfg } = ctx;
     const java = findJava(21, process.env, 'Apicurio Registry 3');
     const version = cfg.env.APICURIO_VERSION;
@@ -38,10 +42,8 @@ export const registry: Component = {
     });
     const data = path.join(cfg.dirs.data, 'registry');
     mkdirSync(data, { recursive: true });
-    return startService(ctx, {
-      spawn: {
-        name: NAME,
-        command: java.bin,
+    return {
+      command: java.bin,
         args: [
           ...jvmOptions.registry,
           `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
@@ -53,17 +55,7 @@ export const registry: Component = {
         ],
         // Its own folder: Quarkus would read a .env in the working directory.
         cwd: data,
-        env: { ...process.env, ...jvmEnv },
-        port: cfg.env.REGISTRY_PORT,
-      },
-      port: cfg.env.REGISTRY_PORT,
-      healthy: () => ready(cfg),
-      timeoutMs: 90_000,
-      portHint: 'stop the other service, or set REGISTRY_PORT in .env to a free port',
-    });
+      env: { ...process.env, ...jvmEnv },
+    };
   },
-
-  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.REGISTRY_PORT, () => ready(ctx.cfg)),
-
-  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 30_000),
-};
+});

@@ -1,6 +1,6 @@
 /** The seeder as a local Node.js process (TypeScript run by tsx), on the same port as compose's. */
 import path from 'node:path';
-import { serviceStatus, startService, stopService, type Component, type Context } from '../component.js';
+import { service } from '../component.js';
 import { SeederEnv } from '../../../seeder/src/config.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { httpOk } from '../processes.js';
@@ -29,27 +29,18 @@ export function seederEnv(cfg: StackConfig): NodeJS.ProcessEnv {
   };
 }
 
-export const seeder: Component = {
+export const seeder = service({
   name: NAME,
-  kind: 'service',
+  portKey: 'SEEDER_PORT',
+  other: 'the other process',
+  healthy: ready,
+  startTimeoutMs: 60_000,
+  stopTimeoutMs: 20_000,
 
-  up: (ctx: Context) =>
-    startService(ctx, {
-      spawn: {
-        name: NAME,
-        command: process.execPath,
-        args: ['--import', 'tsx', path.join(ROOT, 'seeder', 'src', 'main.ts')],
-        cwd: ROOT,
-        env: seederEnv(ctx.cfg),
-        port: ctx.cfg.env.SEEDER_PORT,
-      },
-      port: ctx.cfg.env.SEEDER_PORT,
-      healthy: () => ready(ctx.cfg),
-      timeoutMs: 60_000,
-      portHint: 'stop the other process, or set SEEDER_PORT in .env to a free port',
-    }),
-
-  status: (ctx) => serviceStatus(ctx, NAME, ctx.cfg.env.SEEDER_PORT, () => ready(ctx.cfg)),
-
-  down: (ctx) => stopService(ctx, NAME, 'SIGTERM', 20_000),
-};
+  prepare: async (ctx) => ({
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(ROOT, 'seeder', 'src', 'main.ts')],
+    cwd: ROOT,
+    env: seederEnv(ctx.cfg),
+  }),
+});

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { tables } from '../../../seeder/src/db/tables.js';
 import { createDecoder } from '../../src/cdc/avro.js';
 import { connector, topicOf } from '../../src/cdc/connector.js';
@@ -20,6 +20,7 @@ import { compareWithSource, consume, Replica, type ChangeEvent } from '../../src
 import { connect } from '../../src/components/connect.js';
 import { registry } from '../../src/components/registry.js';
 import { ROOT, type StackConfig } from '../../src/config.js';
+import { waitForCapture, waitForTasksRunning } from '../../src/operations.js';
 import type { ComposeStack } from '../support/docker-backend.js';
 import { contextFor, isolatedEnv, stackCli } from '../support/stack-cli.js';
 
@@ -58,24 +59,8 @@ const post = (url: string, body: object) =>
 const ccompat = () => `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`;
 const brokers = () => [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
 
-/** Debezium confirms an LSN to PostgreSQL only once its records are in Kafka: wait for it. */
-async function waitForCapture(timeoutMs = 60_000): Promise<void> {
-  const { rows } = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-  const target = rows[0]!.lsn;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await db.query<{ done: boolean }>(
-      `SELECT confirmed_flush_lsn >= $1::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $2`,
-      [target, connector.slot],
-    );
-    if (r.rows[0]?.done) return;
-    if (Date.now() > deadline) throw new Error(`Debezium did not confirm LSN ${target} within ${timeoutMs} ms`);
-    await sleep(500);
-  }
-}
-
 async function rebuildAndCompare(label: string) {
-  await waitForCapture();
+  await waitForCapture(db);
   const replica = new Replica();
   const decoder = createDecoder(ccompat());
   await consume({
@@ -188,8 +173,7 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
     await joined;
     await sleep(1_000); // the partition's starting offset is resolved after the join
     await db.query(`UPDATE customers SET phone = '+1-555-000-0000' WHERE id = 1`);
-    const deadline = Date.now() + 30_000;
-    while (!seen && Date.now() < deadline) await sleep(5);
+    await vi.waitFor(() => expect(seen).toBeDefined(), { timeout: 30_000, interval: 5 });
     await consumer.disconnect();
     expect(seen?.event.after).toMatchObject({ id: 1, phone: '+1-555-000-0000' });
     expect(seen?.event.before).toMatchObject({ id: 1 }); // REPLICA IDENTITY FULL: whole before-image
@@ -203,7 +187,7 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
   it('has a topic for every captured table whose messages decode through the Confluent-compatible API', async () => {
     const res = await post('/full-load?wait=true', { customers: 2000, products: 300, orders: 5000, seed: 7 });
     expect(res.status).toBe(200);
-    await waitForCapture();
+    await waitForCapture(db);
     const admin = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     const existing = await admin.listTopics();
@@ -242,15 +226,7 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
     await sleep(3_000);
     expect((await post('/deltas/stop', {})).status).toBe(200);
     // Connect resumes the connector by itself after its restart; wait for the task to run.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const s = (await (
-        await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/${connector.name}/status`)
-      ).json()) as { tasks: { state: string }[] };
-      if (s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING')) break;
-      if (Date.now() > deadline) throw new Error(`connector not RUNNING after the restart: ${JSON.stringify(s)}`);
-      await sleep(500);
-    }
+    await waitForTasksRunning(cfg);
     // A fresh decoder: every schema, old records' included, comes from the restarted registry.
     await rebuildAndCompare('after restarting Connect and the registry');
   });
@@ -336,14 +312,9 @@ describe('reset-cdc', () => {
         .rows[0]!.n,
     );
     // The snapshot re-reads every row as an `r` event; wait until all of them are in Kafka.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const { replica } = await rebuildAndCompare('after reset-cdc');
-      if (replica.ops.r === rows || Date.now() > deadline) {
-        expect(replica.ops.r).toBe(rows);
-        break;
-      }
-      await sleep(2_000);
-    }
+    await vi.waitFor(async () => expect((await rebuildAndCompare('after reset-cdc')).replica.ops.r).toBe(rows), {
+      timeout: 120_000,
+      interval: 2_000,
+    });
   });
 });

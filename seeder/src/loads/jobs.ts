@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { runFullLoad, type LoadProgress, type LoadSize } from '../db/full-load.js';
+import { runFullLoad, type LoadProgress, type LoadSize } from './load.js';
 import type { Pool } from '../db/pool.js';
 import type { Table } from '../db/tables.js';
 import type { DeltaGenerator } from '../deltas/generator.js';
