@@ -8,13 +8,15 @@
 #   CONNECT_INIT_TIMEOUT  seconds to wait for Connect, then for RUNNING (default: 120)
 #
 # A template is the connector's config object with ${VAR} placeholders, filled from the
-# environment (.env); an unset or empty variable is an error that names it.
+# environment (.env); an unset or empty variable is an error that names it. The connector's name
+# is the template's "name" setting (as in Kafka Connect's own config), not the file's name.
 set -eu
 
 : "${CONNECT_URL:?CONNECT_URL is not set; see .env}"
 CONNECTORS_DIR="${CONNECTORS_DIR:-./connectors}"
 TIMEOUT="${CONNECT_INIT_TIMEOUT:-120}"
 
+# Lines that start "note: " are for the user even when all went well (the stack prints them).
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() {
   log "$*"
@@ -60,9 +62,52 @@ upsert() {
     --data-binary "@$config" "$CONNECT_URL/connectors/$name/config") ||
     die "$name: Kafka Connect did not answer the PUT at $CONNECT_URL"
   case "$code" in
-    200 | 201) log "$name: config $([ "$code" = 201 ] && echo created || echo updated)" ;;
+    201)
+      log "$name: config created"
+      hint_kept_offsets "$name"
+      ;;
+    200) log "$name: config updated" ;;
     *) die "$name: Kafka Connect refused the config (HTTP $code): $(cat "$tmp/response"). Fix connectors/$name.template.json or .env." ;;
   esac
+}
+
+# The "name" setting of a rendered template (flat JSON; "slot.name" and the like do not match).
+name_of() {
+  grep -o '"name"[[:space:]]*:[[:space:]]*"[^"]*"' "$1" | head -n 1 | sed 's/.*:[[:space:]]*"//; s/"$//'
+}
+
+# After a connector was created anew: Kafka Connect keeps a deleted connector's offsets, so one
+# re-created under the same name resumes where it stopped and takes no new snapshot. Say so when
+# that happened (offsets there at once, before the new connector could have committed any).
+hint_kept_offsets() {
+  name=$1
+  curl -fsS -o "$tmp/offsets" "$CONNECT_URL/connectors/$name/offsets" 2>/dev/null || return 0
+  grep -q '"offset":{"' "$tmp/offsets" || return 0
+  log "note: $name: Kafka Connect kept this connector's offsets from before it was deleted, so it resumes streaming where it stopped and takes NO new snapshot. For a fresh snapshot, reset CDC: npm run stack -- reset-cdc, or with Docker the four steps in README.md (Operations: \"Deleting the connector does not reset it\")."
+}
+
+# The value of a flat JSON file's setting $2 ("slot.name"), or nothing.
+setting_of() {
+  grep -o "\"$2\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" "$1" | head -n 1 | sed 's/.*:[[:space:]]*"//; s/"$//'
+}
+
+# A registered connector that no template names but that reads the same replication slot as one
+# that does is an earlier name of it (debezium-postgres before storefront-postgres-connector):
+# both would fight over the slot, so the old one is deleted. Its successor has none of its offsets
+# and takes a fresh snapshot.
+retire_renamed() {
+  curl -fsS -o "$tmp/registered" "$CONNECT_URL/connectors" || die "Kafka Connect did not list its connectors"
+  for old in $(grep -o '"[^"]*"' "$tmp/registered" | tr -d '"'); do
+    grep -qx "$old" "$tmp/names" && continue
+    curl -fsS -o "$tmp/old.json" "$CONNECT_URL/connectors/$old/config" 2>/dev/null || continue
+    slot=$(setting_of "$tmp/old.json" slot.name)
+    [ -n "$slot" ] || continue
+    while read -r name; do
+      [ "$(setting_of "$tmp/$name.json" slot.name)" = "$slot" ] || continue
+      curl -fsS -o /dev/null -X DELETE "$CONNECT_URL/connectors/$old" || die "$old: deleting it failed"
+      log "note: $old: deleted; $name replaces it (same replication slot $slot, a new name), with a fresh snapshot"
+    done <"$tmp/names"
+  done
 }
 
 # JSON is read with grep and sed, which is enough for Connect's flat status document.
@@ -125,17 +170,22 @@ wait_running() {
 
 # Render everything first: a configuration mistake fails at once, before any waiting.
 found=0
+: >"$tmp/names"
 for template in "$CONNECTORS_DIR"/*.template.json; do
   [ -e "$template" ] || die "no *.template.json in $CONNECTORS_DIR"
   found=$((found + 1))
-  render "$template" >"$tmp/$(basename "$template" .template.json).json"
+  render "$template" >"$tmp/rendered.json"
+  name=$(name_of "$tmp/rendered.json")
+  [ -n "$name" ] || die "$template has no \"name\" setting: add \"name\": \"<connector name>\"."
+  mv "$tmp/rendered.json" "$tmp/$name.json"
+  echo "$name" >>"$tmp/names"
 done
 wait_for_connect
-for template in "$CONNECTORS_DIR"/*.template.json; do
-  name=$(basename "$template" .template.json)
+retire_renamed
+while read -r name; do
   upsert "$name" "$tmp/$name.json"
-done
-for template in "$CONNECTORS_DIR"/*.template.json; do
-  wait_running "$(basename "$template" .template.json)"
-done
+done <"$tmp/names"
+while read -r name; do
+  wait_running "$name"
+done <"$tmp/names"
 log "$found connector(s) RUNNING"

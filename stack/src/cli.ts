@@ -12,6 +12,9 @@ import { topicOf } from './cdc/connector.js';
 import { brokers } from './components/kafka.js';
 import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
+import { verifyLines, verifyPipeline } from './cdc/verify.js';
+import { chaos, chaosLines, chaosTargets, type ChaosReport, type ChaosTarget } from './chaos.js';
+import { superuserClient } from './components/postgres.js';
 import { down, readyLines, status, up } from './stack.js';
 import { tables } from '../../seeder/src/db/tables.js';
 
@@ -24,6 +27,11 @@ const usage = `usage: npm run stack -- <command>
                                 a table's change events, decoded through the registry (live; -n N stops after N)
   subjects                      the registry's subjects and schema ids
   reset-cdc                     a fresh snapshot: stop the connector, delete its offsets, drop the slot, resume
+  verify [--json]               rebuild every table from its change events and compare with the source
+                                (exit 0: equal, 1: they differ, 2: could not verify, e.g. the connector is paused)
+  chaos <${chaosTargets.join('|')}|all> [--rate N] [--seconds S]
+                                deltas at N/s (200) for S s (30); SIGKILL the component after S/3, bring it
+                                back as up does, then verify: downtime, recovery, changes lost, duplicates
 components: ${allComponents()
   .map((c) => c.name)
   .join(', ')}
@@ -58,6 +66,66 @@ async function logs(ctx: Context, name: string | undefined, lines: number, follo
   await new Promise(() => undefined);
 }
 
+function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new StackError('stack', `${flag} takes a positive number, not "${value}"`);
+  return n;
+}
+
+/** Exit 0 when nothing was lost in any run, 1 otherwise. */
+async function runChaos(ctx: Context, target: string | undefined, rate: number, seconds: number): Promise<number> {
+  const targets: readonly string[] = chaosTargets;
+  if (target !== 'all' && (target === undefined || !targets.includes(target)))
+    throw new StackError(
+      'chaos',
+      `chaos needs one of: ${chaosTargets.join(', ')}, all`,
+      'e.g. npm run stack -- chaos connect',
+    );
+  const reports: ChaosReport[] = [];
+  for (const t of target === 'all' ? chaosTargets : [target as ChaosTarget]) {
+    const report = await chaos(ctx, t, { rate, seconds });
+    for (const line of chaosLines(report)) process.stdout.write(`${line}\n`);
+    reports.push(report);
+  }
+  if (reports.length > 1) {
+    const lost = reports.reduce((n, r) => n + r.lost, 0);
+    process.stdout.write(`${reports.length} components killed one after another; changes lost in all: ${lost}\n`);
+  }
+  return reports.every((r) => r.ok) ? 0 : 1;
+}
+
+/** Exit 0 when the replica equals the source, 1 when it differs, 2 when it could not be checked. */
+async function verify(ctx: Context, json: boolean): Promise<number> {
+  const db = superuserClient(ctx.cfg, ctx.cfg.env.PG_DATABASE);
+  try {
+    await db.connect();
+  } catch (err) {
+    throw new StackError('verify', `PostgreSQL does not answer: ${(err as Error).message}`, 'npm run stack -- status');
+  }
+  try {
+    if (!json) say('waiting until Debezium has confirmed every change committed so far');
+    const report = await verifyPipeline(ctx.cfg, db);
+    if (json) {
+      const { ok, catchUpSeconds, tables } = report;
+      process.stdout.write(`${JSON.stringify({ ok, catchUpSeconds, tables }, null, 2)}\n`);
+    } else {
+      for (const line of verifyLines(report)) process.stdout.write(`${line}\n`);
+    }
+    return report.ok ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof StackError)) throw err;
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ok: false, error: err.message, hint: err.hint }, null, 2)}\n`);
+    } else {
+      process.stderr.write(`stack: could not verify: ${err.message}\n${err.hint ? `what to try: ${err.hint}\n` : ''}`);
+    }
+    return 2;
+  } finally {
+    await db.end();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -68,6 +136,9 @@ async function main(argv: string[]): Promise<number> {
       lines: { type: 'string', short: 'n' },
       help: { type: 'boolean', short: 'h', default: false },
       'from-beginning': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -128,6 +199,15 @@ async function main(argv: string[]): Promise<number> {
     case 'reset-cdc':
       await resetCdc(ctx);
       return 0;
+    case 'verify':
+      return verify(ctx, values.json);
+    case 'chaos':
+      return runChaos(
+        ctx,
+        rest[0],
+        positiveNumber('--rate', values.rate, 200),
+        positiveNumber('--seconds', values.seconds, 30),
+      );
     default:
       process.stderr.write(`unknown command "${command}"\n${usage}\n`);
       return 2;

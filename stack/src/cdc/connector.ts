@@ -1,7 +1,7 @@
 /**
- * The Debezium connector's identity, read from its template, the file connect-init registers:
- * its name is the file's stem (connect-init's rule), and its replication slot, publication, topic
- * prefix and captured tables are the template's own settings. Nothing else spells them.
+ * The Debezium connector's identity, read from its template, the file connect-init registers: its
+ * name, replication slot, publication, topic prefix and captured tables are the template's own
+ * settings. Nothing else spells them.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ function setting(key: string): string {
 }
 
 export const connector = {
-  name: path.basename(connectorFile, '.template.json'),
+  name: setting('name'),
   slot: setting('slot.name'),
   publication: setting('publication.name'),
   topicPrefix: setting('topic.prefix'),

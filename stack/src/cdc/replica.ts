@@ -17,26 +17,63 @@ export interface ChangeEvent {
 
 export const tableOfTopic = (topic: string) => topic.split('.').at(-1)!;
 
+/** A row's key as text: its key columns' values in key order (Kafka's record key, the source's primary key). */
+export const keyText = (values: unknown[]) => values.map((v) => String(v)).join('|');
+
+/** One rebuilt table: its rows by key, and what arrived for it. */
+export interface ReplicaTable {
+  rows: Map<string, Record<string, unknown>>;
+  events: number;
+  /**
+   * Events at or before the last position already applied for their key: redeliveries (Kafka
+   * Connect delivers at least once). Applying them again in order ends in the same state.
+   */
+  duplicates: number;
+  /** The source LSN last applied per key. */
+  lastLsn: Map<string, number>;
+  /** Of those, the ones after a point the caller chose (`apply(..., recent)`): a chaos run's own. */
+  recentEvents: number;
+  recentDuplicates: number;
+}
+
 export class Replica {
-  readonly tables = new Map<string, Map<string, Record<string, unknown>>>();
+  readonly tables = new Map<string, ReplicaTable>();
   events = 0;
   readonly ops: Record<string, number> = { r: 0, c: 0, u: 0, d: 0, tombstone: 0 };
 
+  table(name: string): ReplicaTable {
+    let t = this.tables.get(name);
+    if (!t)
+      this.tables.set(
+        name,
+        (t = { rows: new Map(), events: 0, duplicates: 0, lastLsn: new Map(), recentEvents: 0, recentDuplicates: 0 }),
+      );
+    return t;
+  }
+
   /** Reads, creates and updates upsert; deletes and tombstones remove. */
-  apply(topic: string, key: Record<string, unknown>, value: ChangeEvent | null): void {
-    const table = tableOfTopic(topic);
-    let rows = this.tables.get(table);
-    if (!rows) this.tables.set(table, (rows = new Map()));
-    const k = JSON.stringify(key);
+  apply(topic: string, key: Record<string, unknown>, value: ChangeEvent | null, recent = false): void {
+    const t = this.table(tableOfTopic(topic));
+    const k = keyText(Object.values(key));
     this.events++;
+    t.events++;
+    if (recent) t.recentEvents++;
     if (value === null) {
       this.ops.tombstone!++;
-      rows.delete(k);
+      t.rows.delete(k);
       return;
     }
     this.ops[value.op] = (this.ops[value.op] ?? 0) + 1;
-    if (value.op === 'd') rows.delete(k);
-    else if (value.after) rows.set(k, value.after);
+    const lsn = value.source.lsn;
+    if (typeof lsn === 'number') {
+      const last = t.lastLsn.get(k);
+      if (last !== undefined && lsn <= last) {
+        t.duplicates++;
+        if (recent) t.recentDuplicates++;
+      } else t.lastLsn.set(k, lsn);
+    }
+    if (value.op === 'd') t.rows.delete(k);
+    else if (value.after) t.rows.set(k, value.after);
   }
 }
 
@@ -159,44 +196,86 @@ export interface TableComparison {
   table: string;
   sourceRows: number;
   replicaRows: number;
+  /** Keys in the source, not in the replica. */
+  missing: number;
+  /** Keys in the replica, not in the source. */
+  extra: number;
+  /** Rows in both whose columns differ. */
+  differing: number;
+  /** The first few problems, each naming the key (and column). */
   mismatches: string[];
 }
 
-/** Compares every row and column of the source tables with the replica. */
+/** The primary key columns of each table, in key order. */
+export async function primaryKeys(client: pg.Client, tables: readonly string[]): Promise<Map<string, string[]>> {
+  const { rows } = await client.query<{ table: string; columns: string[] }>(
+    `SELECT c.relname AS table, array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum)) AS columns
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indrelid
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey::int2[])
+      WHERE i.indisprimary AND c.relnamespace = 'public'::regnamespace AND c.relname = ANY ($1)
+      GROUP BY c.relname`,
+    [tables],
+  );
+  return new Map(rows.map((r) => [r.table, r.columns]));
+}
+
+/** Compares every row and column of the source tables with the replica; lists at most `examples` problems per table. */
 export async function compareWithSource(
   client: pg.Client,
   replica: Replica,
   tables: readonly string[],
+  examples = 10,
 ): Promise<TableComparison[]> {
+  const keys = await primaryKeys(client, tables);
   const out: TableComparison[] = [];
   for (const table of tables) {
+    const keyColumns = keys.get(table);
+    if (!keyColumns) throw new Error(`${table} has no primary key: its change events cannot be keyed`);
     const res = await client.query({
       text: `SELECT * FROM ${table}`,
       types: { getTypeParser: (oid: number) => (oid === TIMESTAMPTZ ? (v: string) => v : pg.types.getTypeParser(oid)) },
     });
     const tsColumns = new Set(res.fields.filter((f) => f.dataTypeID === TIMESTAMPTZ).map((f) => f.name));
-    const keyColumn = table === 'inventory' ? 'product_id' : 'id';
-    const rows = replica.tables.get(table) ?? new Map<string, Record<string, unknown>>();
-    const mismatches: string[] = [];
+    const rows = replica.tables.get(table)?.rows ?? new Map<string, Record<string, unknown>>();
+    const c: TableComparison = {
+      table,
+      sourceRows: res.rows.length,
+      replicaRows: rows.size,
+      missing: 0,
+      extra: 0,
+      differing: 0,
+      mismatches: [],
+    };
+    const note = (m: string) => c.mismatches.length < examples && c.mismatches.push(m);
     const seen = new Set<string>();
     for (const row of res.rows as Record<string, unknown>[]) {
-      const key = JSON.stringify({ [keyColumn]: Number(row[keyColumn]) });
+      const key = keyText(keyColumns.map((k) => row[k]));
+      const where = `${table} ${keyColumns.join(',')}=${key}`;
       seen.add(key);
       const replicated = rows.get(key);
       if (!replicated) {
-        mismatches.push(`${table} ${key}: in the source, missing from the replica`);
+        c.missing++;
+        note(`${where}: in the source, missing from the replica`);
         continue;
       }
-      for (const f of res.fields) {
-        const a = normalise(row[f.name], tsColumns.has(f.name));
-        const b = normalise(replicated[f.name], tsColumns.has(f.name));
-        if (a !== b)
-          mismatches.push(`${table} ${key}.${f.name}: source ${JSON.stringify(a)} replica ${JSON.stringify(b)}`);
+      const differs = res.fields.filter(
+        (f) => normalise(row[f.name], tsColumns.has(f.name)) !== normalise(replicated[f.name], tsColumns.has(f.name)),
+      );
+      if (differs.length > 0) {
+        c.differing++;
+        const f = differs[0]!;
+        note(
+          `${where}: ${differs.map((d) => d.name).join(', ')} differ (${f.name}: source ${JSON.stringify(normalise(row[f.name], tsColumns.has(f.name)))}, replica ${JSON.stringify(normalise(replicated[f.name], tsColumns.has(f.name)))})`,
+        );
       }
     }
-    for (const key of rows.keys())
-      if (!seen.has(key)) mismatches.push(`${table} ${key}: in the replica, not in the source`);
-    out.push({ table, sourceRows: res.rows.length, replicaRows: rows.size, mismatches });
+    for (const key of rows.keys()) {
+      if (seen.has(key)) continue;
+      c.extra++;
+      note(`${table} ${keyColumns.join(',')}=${key}: in the replica, not in the source`);
+    }
+    out.push(c);
   }
   return out;
 }

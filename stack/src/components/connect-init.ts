@@ -43,13 +43,13 @@ export const connectInit: Component = {
         tail(cfg, NAME, 40),
       );
     }
-    return (
-      output
-        .trim()
-        .split('\n')
-        .at(-1)
-        ?.replace(/^connect-init\.sh: /, '') ?? 'done'
-    );
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^connect-init\.sh: /, ''));
+    // What the script notes for the user (a connector re-created with its old offsets, say).
+    for (const line of lines) if (line.startsWith('note: ')) ctx.say(`${NAME}: ${line}`);
+    return lines.at(-1) ?? 'done';
   },
 
   async status() {

@@ -70,14 +70,14 @@ export const connect = service({
     const config = writeConfig(cfg, plugins);
     return {
       command: java.bin,
-        args: [
-          ...jvmOptions.connect,
-          log4jOption,
-          '-cp',
-          `${lib}/*`,
-          'org.apache.kafka.connect.cli.ConnectDistributed',
-          config,
-        ],
+      args: [
+        ...jvmOptions.connect,
+        log4jOption,
+        '-cp',
+        `${lib}/*`,
+        'org.apache.kafka.connect.cli.ConnectDistributed',
+        config,
+      ],
       env: { ...process.env, ...jvmEnv },
     };
   },

@@ -44,17 +44,17 @@ export const registry = service({
     mkdirSync(data, { recursive: true });
     return {
       command: java.bin,
-        args: [
-          ...jvmOptions.registry,
-          `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
-          `-DREGISTRY_DATA_DIR=${data}`,
-          `-Dquarkus.http.port=${cfg.env.REGISTRY_PORT}`,
-          `-Dquarkus.management.port=${cfg.env.REGISTRY_MANAGEMENT_PORT}`,
-          '-jar',
-          path.join(dist, 'quarkus-run.jar'),
-        ],
-        // Its own folder: Quarkus would read a .env in the working directory.
-        cwd: data,
+      args: [
+        ...jvmOptions.registry,
+        `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
+        `-DREGISTRY_DATA_DIR=${data}`,
+        `-Dquarkus.http.port=${cfg.env.REGISTRY_PORT}`,
+        `-Dquarkus.management.port=${cfg.env.REGISTRY_MANAGEMENT_PORT}`,
+        '-jar',
+        path.join(dist, 'quarkus-run.jar'),
+      ],
+      // Its own folder: Quarkus would read a .env in the working directory.
+      cwd: data,
       env: { ...process.env, ...jvmEnv },
     };
   },

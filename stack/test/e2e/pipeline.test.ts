@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { tables } from '../../../seeder/src/db/tables.js';
 import { createDecoder } from '../../src/cdc/avro.js';
 import { connector, topicOf } from '../../src/cdc/connector.js';
-import { compareWithSource, consume, Replica, type ChangeEvent } from '../../src/cdc/replica.js';
+import { consume, type ChangeEvent } from '../../src/cdc/replica.js';
+import { verifyPipeline } from '../../src/cdc/verify.js';
 import { connect } from '../../src/components/connect.js';
 import { registry } from '../../src/components/registry.js';
 import { ROOT, type StackConfig } from '../../src/config.js';
@@ -59,29 +60,20 @@ const post = (url: string, body: object) =>
 const ccompat = () => `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`;
 const brokers = () => [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
 
+/** `npm run stack -- verify`, the same code: the replica rebuilt from the topics equals the source. */
 async function rebuildAndCompare(label: string) {
-  await waitForCapture(db);
-  const replica = new Replica();
-  const decoder = createDecoder(ccompat());
-  await consume({
-    brokers: brokers(),
-    topics,
-    decoder,
-    untilCaughtUp: true,
-    // Below the test's own timeout (240 s with the capture wait), so a stall says where it is.
-    timeoutMs: 90_000,
-    onRecord: (topic, key, value) => replica.apply(topic, key!, value),
-  });
-  const result = await compareWithSource(db, replica, TABLES);
+  // Below the test's own timeout (240 s with the capture wait), so a stall says where it is.
+  const report = await verifyPipeline(cfg, db, { catchUpTimeoutMs: 60_000, readTimeoutMs: 90_000 });
+  const { replica } = report;
   console.log(
     `${label}: ${replica.events} events (${Object.entries(replica.ops)
       .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}); ` + result.map((r) => `${r.table} ${r.sourceRows}/${r.replicaRows}`).join(', '),
+      .join(' ')}); ` + report.tables.map((r) => `${r.table} ${r.sourceRows}/${r.replicaRows}`).join(', '),
   );
-  const mismatches = result.flatMap((r) => r.mismatches);
-  expect(mismatches.slice(0, 10)).toEqual([]);
-  for (const r of result) expect(r.replicaRows).toBe(r.sourceRows);
-  return { replica, result };
+  expect(report.tables.flatMap((r) => r.mismatches).slice(0, 10)).toEqual([]);
+  for (const r of report.tables) expect(r.replicaRows).toBe(r.sourceRows);
+  expect(report.ok).toBe(true);
+  return { replica, result: report.tables };
 }
 
 beforeAll(async () => {
@@ -232,24 +224,28 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
   });
 });
 
-describe('connect-init failure paths', () => {
-  const script = path.join(ROOT, 'compose', 'connect-init.sh');
-  const runInit = (extra: NodeJS.ProcessEnv) =>
-    new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(
-        'sh',
-        [script],
-        { cwd: ROOT, env: { ...process.env, ...cfg.raw, ...extra }, timeout: 120_000 },
-        (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
-      );
-    });
-  const templates = (files: Record<string, object>) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'connectors-'));
-    for (const [name, body] of Object.entries(files))
-      writeFileSync(path.join(dir, `${name}.template.json`), JSON.stringify(body));
-    return dir;
-  };
+const connectInitScript = path.join(ROOT, 'compose', 'connect-init.sh');
+/** compose/connect-init.sh as the compose service and the stack run it, with `extra` on top. */
+const runInit = (extra: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(
+      'sh',
+      [connectInitScript],
+      { cwd: ROOT, env: { ...process.env, ...cfg.raw, ...extra }, timeout: 120_000 },
+      (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
+  });
+/** A folder of connector templates; each is named by its key (its "name" setting). */
+const templates = (files: Record<string, object>) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'connectors-'));
+  for (const [name, body] of Object.entries(files))
+    writeFileSync(path.join(dir, `${name}.template.json`), JSON.stringify({ ...body, name }));
+  return dir;
+};
+const connectApi = () => `http://127.0.0.1:${cfg.env.CONNECT_PORT}`;
+const listConnectors = async () => (await (await fetch(`${connectApi()}/connectors`)).json()) as string[];
 
+describe('connect-init failure paths', () => {
   it('exits non-zero, saying what to check, when Connect is unreachable', async () => {
     const r = await runInit({
       CONNECT_URL: 'http://127.0.0.1:9',
@@ -298,6 +294,166 @@ describe('connect-init failure paths', () => {
     expect(r.stderr).toMatch(/The first trace:\n.*Publication autocreation is disabled/);
     expect(r.stderr).toMatch(/\n {4}at io\.debezium\./);
     expect(r.stderr).toMatch(/Common causes: .*migrations not applied/);
+  });
+});
+
+describe("the original README's connector commands", () => {
+  const NAME = 'storefront-postgres-connector';
+
+  it('list, delete and re-create through connect-init, which says the old offsets mean no new snapshot', async () => {
+    expect(connector.name).toBe(NAME);
+    // curl http://localhost:8083/connectors
+    expect(await listConnectors()).toContain(NAME);
+    const before = await rebuildAndCompare('before deleting the connector');
+    // curl -X DELETE http://localhost:8083/connectors/storefront-postgres-connector
+    expect((await fetch(`${connectApi()}/connectors/${NAME}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await listConnectors()).not.toContain(NAME);
+
+    // Re-run connect-init: `npm run stack -- up` here, the compose service's script with Docker.
+    const output = compose
+      ? (await runInit({ CONNECT_URL: connectApi(), CONNECTORS_DIR: path.join(ROOT, 'connectors'), ...connectPg }))
+          .stderr
+      : (await stack('up', 'streaming')).stdout;
+    console.log(
+      output
+        .split('\n')
+        .filter((l) => l.includes('connect-init'))
+        .join('\n'),
+    );
+    expect(output).toMatch(/kept this connector's offsets from before it was deleted, .* NO new snapshot/);
+    expect(output).toMatch(/reset-cdc/);
+    await waitForTasksRunning(cfg);
+    expect(await listConnectors()).toContain(NAME);
+
+    // As it said: a change made now arrives, and no snapshot (`r`) event was added.
+    await db.query(`UPDATE customers SET phone = '+1-555-000-0001' WHERE id = (SELECT min(id) FROM customers)`);
+    const after = await rebuildAndCompare('after re-creating the connector');
+    expect(after.replica.ops.r).toBe(before.replica.ops.r);
+    expect(after.replica.ops.u).toBeGreaterThan(before.replica.ops.u ?? 0);
+  });
+
+  it('connect-init retires a connector registered under an earlier name for the same slot', async () => {
+    const body = {
+      ...connector.template,
+      'slot.name': 'renamed_slot',
+      'topic.prefix': 'renamed',
+      'snapshot.mode': 'no_data',
+    };
+    const run = (name: string) =>
+      runInit({ CONNECT_URL: connectApi(), CONNECTORS_DIR: templates({ [name]: body }), ...connectPg });
+    try {
+      expect((await run('earlier-name')).code).toBe(0);
+      const r = await run('later-name');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /note: earlier-name: deleted; later-name replaces it \(same replication slot renamed_slot/,
+      );
+      const names = await listConnectors();
+      expect(names).toContain('later-name');
+      expect(names).not.toContain('earlier-name');
+      expect(names).toContain(NAME); // another slot: left alone
+    } finally {
+      for (const name of ['earlier-name', 'later-name'])
+        await fetch(`${connectApi()}/connectors/${name}`, { method: 'DELETE' });
+      await vi.waitFor(
+        async () =>
+          expect(
+            (
+              await db.query(
+                `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'renamed_slot' AND NOT active`,
+              )
+            ).rowCount,
+          ).toBe(1),
+        { timeout: 30_000, interval: 500 },
+      );
+    }
+  });
+});
+
+describe('npm run stack -- verify', () => {
+  const verify = (...args: string[]) =>
+    stack('verify', ...args).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: err.code ?? -1,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? '',
+      }),
+    );
+
+  it('prints one line per table and exits 0 when the replica equals the source; --json for machines', async () => {
+    const text = await verify();
+    console.log(text.stdout);
+    expect(text.code).toBe(0);
+    for (const table of TABLES)
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `^ok {3}${table} +source \\d+ rows, \\d+ events read, missing 0, extra 0, differing 0, duplicates seen \\d+$`,
+          'm',
+        ),
+      );
+    expect(text.stdout).toMatch(/the replica rebuilt from the change events equals the source \(9 tables\)/);
+    const json = await verify('--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { ok: boolean; tables: { table: string; sourceRows: number }[] };
+    expect(report.ok).toBe(true);
+    expect(report.tables.map((t) => t.table)).toEqual([...TABLES]);
+  });
+
+  it('says the connector is paused, with what to do, instead of reporting a mismatch', async () => {
+    await fetch(`${connectApi()}/connectors/${connector.name}/pause`, { method: 'PUT' });
+    try {
+      await vi.waitFor(
+        async () => {
+          const s = (await (await fetch(`${connectApi()}/connectors/${connector.name}/status`)).json()) as {
+            connector: { state: string };
+          };
+          expect(s.connector.state).toBe('PAUSED');
+        },
+        { timeout: 30_000, interval: 500 },
+      );
+      await db.query(`UPDATE categories SET name = name WHERE id = (SELECT min(id) FROM categories)`);
+      const r = await verify();
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/could not verify: storefront-postgres-connector is PAUSED/);
+      expect(r.stderr).toMatch(
+        /what to try: resume it: curl -X PUT http:\/\/127\.0\.0\.1:\d+\/connectors\/storefront-postgres-connector\/resume/,
+      );
+      expect(r.stdout).not.toMatch(/DIFF/);
+    } finally {
+      await fetch(`${connectApi()}/connectors/${connector.name}/resume`, { method: 'PUT' });
+      await waitForTasksRunning(cfg);
+    }
+  });
+
+  it('finds a row the stream lost, names its key and exits 1', async () => {
+    // Corrupt the stream, not the source: a tombstone for the first category's key, as if the
+    // pipeline had deleted a row that still exists.
+    const kafka = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `verify-test-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicOf('categories'), fromBeginning: true });
+    let key: Buffer | null = null;
+    await consumer.run({ eachMessage: async ({ message }) => void (key ??= message.key) });
+    await vi.waitFor(() => expect(key).not.toBeNull(), { timeout: 30_000, interval: 100 });
+    await consumer.disconnect();
+    const id = ((await createDecoder(ccompat()).decode(key)) as { id: number }).id;
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topicOf('categories'), messages: [{ key, value: null }] });
+    await producer.disconnect();
+    try {
+      const r = await verify();
+      console.log(r.stdout);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^DIFF categories +source 19 rows, \d+ events read, missing 1, extra 0, differing 0/m);
+      expect(r.stdout).toContain(`categories id=${id}: in the source, missing from the replica`);
+      expect(r.stdout).toMatch(/the replica differs from the source in 1 table\(s\)/);
+    } finally {
+      // A new change event for the row puts it back in every replica.
+      await db.query(`UPDATE categories SET name = name WHERE id = $1`, [id]);
+    }
+    expect((await verify()).code).toBe(0);
   });
 });
 
