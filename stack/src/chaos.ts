@@ -10,7 +10,7 @@ import { endOffsets, verifyPipeline, type VerifyReport } from './cdc/verify.js';
 import { superuserClient } from './components/postgres.js';
 import { layers } from './layers.js';
 import { waitForCapture } from './operations.js';
-import { runningPid, sleep } from './processes.js';
+import { isAlive, runningPid, sleep, waitUntil } from './processes.js';
 import { status, up } from './stack.js';
 
 /** The components chaos can kill, in the order `all` kills them. */
@@ -65,8 +65,11 @@ async function seederCall(cfg: StackConfig, path: string, body?: object): Promis
 
 const sum = (offsets: Map<string, bigint>) => Number([...offsets.values()].reduce((a, b) => a + b, 0n));
 
-/** SIGKILL to the component's process group: the process and everything it started, no goodbye. */
-function kill(ctx: Context, name: string): void {
+/**
+ * SIGKILL to the component's process group: the process and everything it started, no goodbye.
+ * Returns once it is gone, so `up` starts a new one instead of waiting for the dying one.
+ */
+async function kill(ctx: Context, name: string): Promise<void> {
   const rec = runningPid(ctx.cfg, name);
   if (!rec) throw new StackError('chaos', `${name} is not running here`, 'npm run stack -- up');
   try {
@@ -74,6 +77,8 @@ function kill(ctx: Context, name: string): void {
   } catch {
     process.kill(rec.pid, 'SIGKILL');
   }
+  if (!(await waitUntil(async () => !isAlive(rec.pid), 10_000, 50)))
+    throw new StackError('chaos', `${name} (pid ${rec.pid}) is still alive 10 s after SIGKILL`);
 }
 
 const layerOf = (name: string) =>
@@ -114,7 +119,7 @@ export async function chaos(ctx: Context, target: ChaosTarget, options: ChaosOpt
 
     let changesBeforeKill = 0;
     if (target === 'seeder') changesBeforeKill = Number((await seederCall(cfg, '/deltas')).rowChanges);
-    kill(ctx, target);
+    await kill(ctx, target);
     const killedAt = Date.now();
     ctx.say(`${target}: killed (SIGKILL); bringing it back as up does`);
     await up(ctx, [layerOf(target)]);
