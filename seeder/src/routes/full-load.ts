@@ -69,7 +69,6 @@ const JobSchema = z.object({
   error: z.string().nullable(),
 });
 
-
 const plugin: FastifyPluginAsyncZod<{ loads: FullLoads }> = async (app, { loads }) => {
   app.post(
     '/full-load',
