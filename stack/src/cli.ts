@@ -13,6 +13,7 @@ import { brokers } from './components/kafka.js';
 import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
 import { verifyLines, verifyPipeline } from './cdc/verify.js';
+import { scenarios, schemaEvolution } from './scenarios.js';
 import { chaos, chaosLines, chaosTargets, type ChaosReport, type ChaosTarget } from './chaos.js';
 import { superuserClient } from './components/postgres.js';
 import { down, readyLines, status, up } from './stack.js';
@@ -29,6 +30,8 @@ const usage = `usage: npm run stack -- <command>
   reset-cdc                     a fresh snapshot: stop the connector, delete its offsets, drop the slot, resume
   verify [--json]               rebuild every table from its change events and compare with the source
                                 (exit 0: equal, 1: they differ, 2: could not verify, e.g. the connector is paused)
+  scenario <${scenarios.join('|')}>
+                                apply a change that is not part of the baseline (scenarios/<name>/) to the running playground
   chaos <${chaosTargets.join('|')}|all> [--rate N] [--seconds S]
                                 deltas at N/s (200) for S s (30); SIGKILL the component after S/3, bring it
                                 back as up does, then verify: downtime, recovery, changes lost, duplicates
@@ -201,6 +204,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'verify':
       return verify(ctx, values.json);
+    case 'scenario': {
+      if (rest[0] !== 'schema-evolution')
+        throw new StackError(
+          'scenario',
+          `scenario needs one of: ${scenarios.join(', ')}`,
+          'e.g. npm run stack -- scenario schema-evolution',
+        );
+      for (const line of await schemaEvolution(ctx)) process.stdout.write(`${line}\n`);
+      return 0;
+    }
     case 'chaos':
       return runChaos(
         ctx,

@@ -86,6 +86,9 @@ export function createDecoder(registryUrl: string) {
       } as never,
     },
   );
+  const type = async (id: number) => (await registry.getSchema(id)) as unknown as avro.Type;
+  const latest = new Map<string, Promise<{ id: number; type: avro.Type }>>();
+  const resolvers = new Map<string, avro.Resolver | null>();
   return {
     /** null for a tombstone (a null value), else the decoded record. */
     async decode(buf: Buffer | null): Promise<Record<string, unknown> | null> {
@@ -93,6 +96,36 @@ export function createDecoder(registryUrl: string) {
       if (buf.length < 5 || buf[0] !== 0)
         throw new Error('not Confluent wire format (magic byte 0 + 4-byte schema id)');
       return (await registry.decode(buf)) as Record<string, unknown>;
+    },
+    /**
+     * Decodes with the subject's latest schema as the reader schema (Avro schema resolution): a
+     * record written before a field existed gets the field's default, as a consumer that keeps
+     * the newest schema sees it. The latest schema is looked up once per decoder.
+     */
+    async decodeLatest(buf: Buffer | null, subject: string): Promise<Record<string, unknown> | null> {
+      if (buf === null) return null;
+      const writerId = buf.readUInt32BE(1);
+      let reader = latest.get(subject);
+      if (!reader) {
+        reader = registry.getLatestSchemaId(subject).then(async (id) => ({ id, type: await type(id) }));
+        latest.set(subject, reader);
+      }
+      const { id, type: readerType } = await reader;
+      if (id === writerId) return this.decode(buf);
+      const key = `${writerId}>${id}`;
+      let resolver = resolvers.get(key);
+      if (resolver === undefined) {
+        try {
+          resolver = readerType.createResolver(await type(writerId));
+        } catch {
+          // Not readable with the latest schema (a subject whose compatibility was switched off
+          // for an incompatible change): the event as it was written.
+          resolver = null;
+        }
+        resolvers.set(key, resolver);
+      }
+      if (resolver === null) return this.decode(buf);
+      return readerType.fromBuffer(buf.subarray(5), resolver) as Record<string, unknown>;
     },
     schemaId: (buf: Buffer) => buf.readUInt32BE(1),
   };

@@ -94,6 +94,11 @@ export interface ConsumeOptions {
   timeoutMs?: number;
   /** Wait up to this long for the topics to exist (Debezium creates them on first write). */
   waitForTopics?: number;
+  /**
+   * Decode values with their subject's latest schema (`<topic>-value`), so events written before
+   * a column was added carry its default, as a consumer on the newest schema reads them.
+   */
+  latestSchemas?: boolean;
 }
 
 /** Consumes topics from the beginning without a committed group (nothing is left behind). */
@@ -149,7 +154,11 @@ export async function consume(opts: ConsumeOptions): Promise<void> {
         const { topic, partition, message } = payload;
         try {
           const key = (await opts.decoder.decode(message.key)) as Record<string, unknown> | null;
-          const value = (await opts.decoder.decode(message.value)) as ChangeEvent | null;
+          const value = (
+            opts.latestSchemas
+              ? await opts.decoder.decodeLatest(message.value, `${topic}-value`)
+              : await opts.decoder.decode(message.value)
+          ) as ChangeEvent | null;
           opts.onRecord(topic, key, value, payload);
         } catch (err) {
           failure = err;

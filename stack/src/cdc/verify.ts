@@ -41,7 +41,7 @@ export interface VerifyOptions {
   catchUpTimeoutMs?: number;
   /** How long reading the topics may take (default 300 s). */
   readTimeoutMs?: number;
-  /** The tables to check (default: the connector's table.include.list). */
+  /** The tables to check (default: the running connector's table.include.list). */
   tables?: readonly string[];
   /** Count events and duplicates apart from this position on ("topic/partition" → offset). */
   since?: Map<string, bigint>;
@@ -104,9 +104,9 @@ export async function verifyPipeline(
   db: pg.Client,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const tables = options.tables ?? connector.tables;
   const refused = (await deltasRunning(cfg)) ?? (await notRunning(cfg));
   if (refused) throw refused;
+  const tables = options.tables ?? (await capturedTables(cfg));
   const started = Date.now();
   try {
     await waitForCapture(db, options.catchUpTimeoutMs ?? 120_000);
@@ -122,6 +122,7 @@ export async function verifyPipeline(
     topics: existing.map(topicOf),
     decoder: createDecoder(ccompatUrl(cfg)),
     untilCaughtUp: true,
+    latestSchemas: true,
     timeoutMs: options.readTimeoutMs ?? 300_000,
     onRecord: (topic, key, value, { partition, message }) =>
       replica.apply(
@@ -163,6 +164,22 @@ export async function endOffsets(
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The tables the running connector captures: its table.include.list as Kafka Connect has it,
+ * which a scenario may have extended beyond the template's.
+ */
+export async function capturedTables(cfg: StackConfig): Promise<string[]> {
+  const res = await fetch(`${connectUrl(cfg)}/connectors/${connector.name}/config`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) return [...connector.tables];
+  const list = ((await res.json()) as Record<string, string>)['table.include.list'] ?? '';
+  return list
+    .split(',')
+    .map((t) => t.trim().replace(/^public\./, ''))
+    .filter(Boolean);
 }
 
 /** Tables whose topic exists: Debezium creates a topic with a table's first event. */

@@ -492,3 +492,41 @@ describe('reset-cdc', () => {
     });
   });
 });
+
+// Last: it changes the schema for good (a new column, a new captured table).
+describe('scenario schema-evolution', () => {
+  it('adds a column with a default and a captured table while deltas run; verify passes across the change', async () => {
+    expect((await post('/deltas/start', { ratePerSecond: 100, seed: 12 })).status).toBe(200);
+    const output = await stack('scenario', 'schema-evolution').then(
+      (r) => r.stdout,
+      (err: { stderr?: string }) => `failed: ${err.stderr ?? String(err)}`,
+    );
+    expect((await post('/deltas/stop', {})).status).toBe(200);
+    console.log(output);
+    // A new schema version under the topic's subject, carrying the column; the new table's subject.
+    expect(output).toMatch(/storefront\.public\.orders-value: versions 1 -> 1, 2; latest has gift_wrap: true/);
+    expect(output).toMatch(/storefront\.public\.product_reviews-value: versions 1$/m);
+    expect(output).toMatch(/registry compatibility level: BACKWARD/);
+    // Old events (no gift_wrap) and new ones rebuild orders equal to the source, where every old
+    // row reads the default; the new table has a topic and equals its source too.
+    const report = await verifyPipeline(cfg, db);
+    console.log(report.tables.map((t) => `${t.table} ${t.sourceRows}/${t.replicaRows}`).join(', '));
+    expect(report.tables.flatMap((t) => t.mismatches)).toEqual([]);
+    expect(report.tables.map((t) => t.table)).toContain('product_reviews');
+    expect(report.tables.find((t) => t.table === 'product_reviews')!.sourceRows).toBe(20);
+    expect(report.ok).toBe(true);
+    // An event written before the column decodes with its own schema, without the field.
+    const decoder = createDecoder(ccompat());
+    let old: ChangeEvent | undefined;
+    await consume({
+      brokers: brokers(),
+      topics: [topicOf('orders')],
+      decoder,
+      untilCaughtUp: true,
+      timeoutMs: 60_000,
+      onRecord: (_t, _k, value) => (old ??= value ?? undefined),
+    });
+    expect(old?.after).toBeDefined();
+    expect(old!.after).not.toHaveProperty('gift_wrap');
+  });
+});
