@@ -11,7 +11,7 @@ import { capturedTables } from './cdc/verify.js';
 import { connectUrl } from './components/connect.js';
 import { superuserClient } from './components/postgres.js';
 import { ccompatUrl } from './components/registry.js';
-import { waitForCapture, waitForTasksRunning } from './operations.js';
+import { connectorAction, waitForCapture, waitForTasksRunning } from './operations.js';
 
 export const scenarios = ['schema-evolution'] as const;
 
@@ -73,11 +73,13 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
   await waitForTasksRunning(cfg, 30_000);
   const lines: string[] = [];
   const ordersSubject = `${topicOf('orders')}-value`;
-  const before = await subjectVersions(cfg, ordersSubject);
-
   const db = superuserClient(cfg, cfg.env.PG_DATABASE);
   await db.connect();
+  let before: SubjectVersions | undefined;
   try {
+    // What the registry holds before the change, once everything committed so far is in Kafka.
+    await waitForCapture(db, 120_000);
+    before = await subjectVersions(cfg, ordersSubject);
     await db.query('BEGIN');
     await db.query(scenarioSql(cfg, 'schema-evolution/apply.sql'));
     await db.query('COMMIT');
@@ -98,11 +100,16 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
     const tables = await capturedTables(cfg);
     if (!tables.includes(NEW_TABLE)) {
       config['table.include.list'] = `${config['table.include.list']},public.${NEW_TABLE}`;
+      // Stopped first, so the task that runs afterwards is certainly the one with the new list: a
+      // config change alone restarts the task asynchronously, and the old task, still RUNNING
+      // for a moment, would confirm the new table's first rows without sending them.
+      await connectorAction(cfg, 'stop', 'STOPPED');
       await json(configUrl, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(config),
       });
+      await connectorAction(cfg, 'resume');
       await waitForTasksRunning(cfg);
       lines.push(`${connector.name}: table.include.list now ends with public.${NEW_TABLE}; restarted, RUNNING`);
     }
@@ -128,7 +135,7 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
   const after = await subjectVersions(cfg, ordersSubject);
   const fields = await latestFields(cfg, ordersSubject);
   lines.push(
-    `${ordersSubject}: versions ${before.versions.join(', ') || 'none'} -> ${after.versions.join(', ')}; latest has gift_wrap: ${fields.includes('gift_wrap')}`,
+    `${ordersSubject}: versions ${before?.versions.join(', ') || 'none'} -> ${after.versions.join(', ')}; latest has gift_wrap: ${fields.includes('gift_wrap')}`,
   );
   const reviewsSubject = await subjectVersions(cfg, `${topicOf(NEW_TABLE)}-value`);
   lines.push(`${reviewsSubject.subject}: versions ${reviewsSubject.versions.join(', ') || 'none'}`);
