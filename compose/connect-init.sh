@@ -71,9 +71,9 @@ upsert() {
   esac
 }
 
-# The "name" setting of a rendered template (flat JSON; "slot.name" and the like do not match).
-name_of() {
-  grep -o '"name"[[:space:]]*:[[:space:]]*"[^"]*"' "$1" | head -n 1 | sed 's/.*:[[:space:]]*"//; s/"$//'
+# The value of a flat JSON file's setting $2 ("slot.name"), or nothing.
+setting_of() {
+  grep -o "\"$2\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" "$1" | head -n 1 | sed 's/.*:[[:space:]]*"//; s/"$//'
 }
 
 # After a connector was created anew: Kafka Connect keeps a deleted connector's offsets, so one
@@ -84,11 +84,6 @@ hint_kept_offsets() {
   curl -fsS -o "$tmp/offsets" "$CONNECT_URL/connectors/$name/offsets" 2>/dev/null || return 0
   grep -q '"offset":{"' "$tmp/offsets" || return 0
   log "note: $name: Kafka Connect kept this connector's offsets from before it was deleted, so it resumes streaming where it stopped and takes NO new snapshot. For a fresh snapshot, reset CDC: npm run stack -- reset-cdc, or with Docker the four steps in README.md (Operations: \"Deleting the connector does not reset it\")."
-}
-
-# The value of a flat JSON file's setting $2 ("slot.name"), or nothing.
-setting_of() {
-  grep -o "\"$2\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" "$1" | head -n 1 | sed 's/.*:[[:space:]]*"//; s/"$//'
 }
 
 # A registered connector that no template names but that reads the same replication slot as one
@@ -175,7 +170,7 @@ for template in "$CONNECTORS_DIR"/*.template.json; do
   [ -e "$template" ] || die "no *.template.json in $CONNECTORS_DIR"
   found=$((found + 1))
   render "$template" >"$tmp/rendered.json"
-  name=$(name_of "$tmp/rendered.json")
+  name=$(setting_of "$tmp/rendered.json" name)
   [ -n "$name" ] || die "$template has no \"name\" setting: add \"name\": \"<connector name>\"."
   mv "$tmp/rendered.json" "$tmp/$name.json"
   echo "$name" >>"$tmp/names"

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { StackError, type Context } from './component.js';
 import { ROOT, type StackConfig } from './config.js';
 import { connector, topicOf } from './cdc/connector.js';
-import { capturedTables } from './cdc/verify.js';
+import { tablesOf } from './cdc/verify.js';
 import { connectUrl } from './components/connect.js';
 import { superuserClient } from './components/postgres.js';
 import { ccompatUrl } from './components/registry.js';
@@ -97,8 +97,7 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
     // (the template in connectors/ stays as it is; `up` puts it back).
     const configUrl = `${connectUrl(cfg)}/connectors/${connector.name}/config`;
     const config = await json<Record<string, string>>(configUrl);
-    const tables = await capturedTables(cfg);
-    if (!tables.includes(NEW_TABLE)) {
+    if (!tablesOf(config).includes(NEW_TABLE)) {
       config['table.include.list'] = `${config['table.include.list']},public.${NEW_TABLE}`;
       // Stopped first, so the task that runs afterwards is certainly the one with the new list: a
       // config change alone restarts the task asynchronously, and the old task, still RUNNING
