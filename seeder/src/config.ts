@@ -2,17 +2,17 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Passwords reach SQL as Flyway placeholders inside quoted literals: keep them plain. */
-const secret = z
+export const secret = z
   .string()
   .min(1)
   .regex(/^[^'"\\$\s]+$/, 'must not contain quotes, backslashes, $ or spaces');
 
-const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier');
+export const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier');
 
 /** "" means unset: .env files carry `KEY=` for optional settings. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-const port = z.coerce.number().int().min(1).max(65535);
+export const port = z.coerce.number().int().min(1).max(65535);
 
 /** `customers=2000,products=300,orders=5000,seed=7` */
 export const SeedOnStart = z.string().transform((s, ctx) => {

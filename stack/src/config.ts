@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
-import { parseEnv, SeederEnv } from '../../seeder/src/config.js';
-
-const port = z.coerce.number().int().min(1).max(65535);
+import { parseEnv, port, SeederEnv } from '../../seeder/src/config.js';
+import { ViewEnv } from '../../view/src/config.js';
 
 /** The repository root: the stack reads the very files compose mounts, from here. */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -27,6 +26,8 @@ export const StackEnv = SeederEnv.extend({
   /** The registry's management interface (health, metrics). */
   REGISTRY_MANAGEMENT_PORT: port.default(8091),
   CONNECT_PORT: port.default(8083),
+  /** The pipeline view's port and database role: its own schema's keys. */
+  ...ViewEnv.pick({ VIEW_PORT: true, VIEW_PG_USER: true, VIEW_PG_PASSWORD: true }).shape,
   /** Where the stack keeps data, logs, pids and downloads (git-ignored). */
   STACK_HOME: z.string().default('.stack'),
   /** Resolved jars, shared by every STACK_HOME (the test suites use their own homes). */

@@ -6,6 +6,7 @@ import { kafka } from './components/kafka.js';
 import { postgres } from './components/postgres.js';
 import { registry } from './components/registry.js';
 import { seeder } from './components/seeder.js';
+import { view } from './components/view.js';
 
 /**
  * Layers in start order; each is a list of stages, and the components of a stage start in
@@ -13,7 +14,8 @@ import { seeder } from './components/seeder.js';
  */
 export const layers: Record<string, Component[][]> = {
   source: [[postgres], [flyway], [seeder]],
-  streaming: [[kafka, registry], [connect], [connectInit]],
+  // The view needs nothing to start (it shows what is down); last, so it is not in the way.
+  streaming: [[kafka, registry], [connect], [connectInit, view]],
 };
 
 export const allComponents = (): Component[] => Object.values(layers).flat(2);

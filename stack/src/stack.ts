@@ -91,6 +91,7 @@ export function readyLines(cfg: StackConfig, layerNames: string[]): string[] {
     );
     lines.push(`  Kafka Connect              http://127.0.0.1:${e.CONNECT_PORT}/connectors`);
     lines.push('  change events              npm run stack -- events orders');
+    lines.push(`  pipeline view              http://127.0.0.1:${e.VIEW_PORT}`);
   }
   return lines;
 }

@@ -7,15 +7,14 @@ import { StackError } from '../component.js';
 import type { Decoder } from './avro.js';
 import { connector } from './connector.js';
 import type { ChangeEvent } from './replica.js';
+import { changedColumns, opNames } from '../../../view/src/model.js';
 
-const opNames: Record<string, string> = { r: 'read', c: 'create', u: 'update', d: 'delete', t: 'truncate' };
-
-/** For an update, only the columns that changed: `status: "placed" -> "paid"`. */
+/** For an update, only the columns that changed: `status: "placed" -> "paid"` (as the pipeline view shows them). */
 export function describeChange(e: ChangeEvent): string {
-  if (e.op === 'u' && e.before && e.after) {
-    const changed = Object.keys(e.after).filter((k) => JSON.stringify(e.before![k]) !== JSON.stringify(e.after![k]));
-    return changed.map((k) => `${k}: ${JSON.stringify(e.before![k])} -> ${JSON.stringify(e.after![k])}`).join(', ');
-  }
+  if (e.op === 'u' && e.before && e.after)
+    return changedColumns(e)
+      .map((c) => `${c.column}: ${c.before} -> ${c.after}`)
+      .join(', ');
   return JSON.stringify(e.op === 'd' ? e.before : e.after);
 }
 

@@ -102,7 +102,15 @@ export async function migrateWithFlywayImage(cfg: StackConfig, network: string, 
 }
 
 /** The host ports a compose test environment publishes: free ones, never the playground's. */
-export const composePorts = ['PG_PORT', 'SEEDER_PORT', 'KAFKA_PORT', 'REGISTRY_PORT', 'CONNECT_PORT', 'AKHQ_PORT'];
+export const composePorts = [
+  'PG_PORT',
+  'SEEDER_PORT',
+  'KAFKA_PORT',
+  'REGISTRY_PORT',
+  'CONNECT_PORT',
+  'AKHQ_PORT',
+  'VIEW_PORT',
+];
 
 export interface ComposeStack {
   /** Restarts one service's container, as `docker compose restart <service>` would. */

@@ -27,6 +27,7 @@ export const portNames = [
   'REGISTRY_MANAGEMENT_PORT',
   'CONNECT_PORT',
   'AKHQ_PORT',
+  'VIEW_PORT',
 ];
 
 /** Free ports for every component, and a home of its own: never the developer's playground. */

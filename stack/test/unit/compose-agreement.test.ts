@@ -1,6 +1,7 @@
 /**
  * Where the dockerless stack and the compose files must agree, these tests say so: JVM settings
- * (one file both read), and Flyway's settings (written in both places, compared here).
+ * (one file both read), and Flyway's, the seeder's and the pipeline view's settings (written in both
+ * places, compared here).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { SeederEnv } from '../../../seeder/src/config.js';
 import { flywayEnv } from '../../src/components/flyway.js';
 import { seederEnv } from '../../src/components/seeder.js';
+import { viewEnv } from '../../src/components/view.js';
+import { loadViewConfig, ViewEnv } from '../../../view/src/config.js';
 import { loadStackConfig, ROOT } from '../../src/config.js';
 import { jvmOptions, readJvmOptions, type JvmService } from '../../src/jvm.js';
 
@@ -112,5 +115,43 @@ describe('seeder settings: every key of SeederEnv reaches the seeder on both pat
     const dotEnv = loadStackConfig({}).raw;
     for (const k of keys.filter((key) => !placement.includes(key)))
       expect(Object.keys(dotEnv), `.env lacks ${k}`).toContain(k);
+  });
+});
+
+describe('pipeline view settings: the same keys on both paths', () => {
+  const keys = Object.keys(ViewEnv.shape).sort();
+
+  it('dockerless: the stack passes every key of ViewEnv, for this machine', () => {
+    const cfg = loadStackConfig({});
+    const env = viewEnv(cfg);
+    expect(
+      Object.keys(env)
+        .filter((k) => !['PATH', 'HOME', 'NODE_ENV'].includes(k))
+        .sort(),
+    ).toEqual(keys);
+    expect(loadViewConfig(env)).toMatchObject({
+      VIEW_HOST: '127.0.0.1',
+      VIEW_RUNS_IN: 'local',
+      KAFKA_BOOTSTRAP: `127.0.0.1:${cfg.env.KAFKA_PORT}`,
+      VIEW_PG_USER: cfg.env.VIEW_PG_USER,
+    });
+  });
+
+  it('compose: the view service passes the same keys (not the whole .env), its role from .env', () => {
+    const service = services('docker-compose.streaming.yaml').view!;
+    expect(service.env_file).toBeUndefined();
+    const dotEnv = loadStackConfig({}).raw;
+    const composed = Object.fromEntries(
+      Object.entries(service.environment!).map(([k, v]) => [k, interpolate(String(v), dotEnv)]),
+    );
+    expect(Object.keys(composed).sort()).toEqual(keys);
+    const parsed = loadViewConfig(composed);
+    expect(parsed).toMatchObject({
+      VIEW_RUNS_IN: 'compose',
+      PG_DATABASE: dotEnv.PG_DATABASE,
+      VIEW_PG_USER: dotEnv.VIEW_PG_USER,
+      VIEW_PG_PASSWORD: dotEnv.VIEW_PG_PASSWORD,
+    });
+    expect(JSON.stringify(service.environment)).not.toMatch(/\$\{(PG_USER|PG_PASSWORD)\b/);
   });
 });
