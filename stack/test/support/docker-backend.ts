@@ -115,6 +115,8 @@ export const composePorts = [
 export interface ComposeStack {
   /** Restarts one service's container, as `docker compose restart <service>` would. */
   restart(service: 'registry' | 'connect'): Promise<void>;
+  /** Stops one service's container and keeps it, as `docker compose stop <service>` would. */
+  stop(service: 'registry' | 'connect'): Promise<void>;
   down(): Promise<void>;
 }
 
@@ -153,7 +155,11 @@ export async function upCompose(env: Record<string, string>): Promise<ComposeSta
   const [source, streaming] = started as [StartedDockerComposeEnvironment, StartedDockerComposeEnvironment];
   return {
     async restart(service) {
+      // Starts a stopped container too (Docker's restart does).
       await streaming.getContainer(`${service}-1`).restart();
+    },
+    async stop(service) {
+      await streaming.getContainer(`${service}-1`).stop({ remove: false });
     },
     async down() {
       await streaming.down({ removeVolumes: true });
