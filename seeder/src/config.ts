@@ -89,6 +89,17 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv)
   return result.data;
 }
 
+/** A process's settings, or exit 2 with every bad key listed (no stack trace): for main(). */
+export function settingsOrExit<T>(processName: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${processName}: ${err.message}\nFix .env (or the environment) and start again.\n`);
+    process.exit(2);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parseEnv(SeederEnv, env);
   return {

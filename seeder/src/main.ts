@@ -1,20 +1,11 @@
 import 'dotenv/config';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig, settingsOrExit } from './config.js';
 import { prettyLogStream } from './log.js';
 import { populateOnStart } from './populate.js';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`seeder: ${err.message}\nFix .env (or the environment) and start again.\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = settingsOrExit('seeder', () => loadConfig(process.env));
   // Human-readable logs for a person at a terminal; JSON lines otherwise (and in the image).
   const app = await buildApp(config, { logStream: process.stdout.isTTY ? await prettyLogStream() : undefined });
 

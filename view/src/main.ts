@@ -1,20 +1,11 @@
 /** The pipeline view's process: `npm run stack -- up` starts it (and the compose service `view`). */
 import 'dotenv/config';
-import { ConfigError } from '../../seeder/src/config.js';
+import { settingsOrExit } from '../../seeder/src/config.js';
 import { buildView } from './app.js';
-import { loadViewConfig, type ViewEnv } from './config.js';
+import { loadViewConfig } from './config.js';
 
 async function main(): Promise<void> {
-  let env: ViewEnv;
-  try {
-    env = loadViewConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`view: ${err.message}\nFix .env (or the environment) and start again.\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const env = settingsOrExit('view', () => loadViewConfig(process.env));
   const app = await buildView(env);
   const close = async () => {
     setTimeout(() => process.exit(1), 10_000).unref();
