@@ -25,7 +25,7 @@ import { recreateDatabase } from '../stack/src/components/flyway.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
 import { seederEnv } from '../stack/src/components/seeder.js';
 import { ROOT } from '../stack/src/config.js';
-import { httpOk, waitUntil } from '../stack/src/processes.js';
+import { waitUntil } from '../stack/src/processes.js';
 
 export type LoadSize = Counts;
 
@@ -120,8 +120,15 @@ export async function seederLoad(
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    if (!(await waitUntil(() => httpOk(`http://127.0.0.1:${port}/ready`), 30_000, 100))) {
-      throw new Error('the benchmark seeder did not become ready in 30 s');
+    // Ready, with its render threads started (as in a seeder that has run for a second or more).
+    const warm = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null);
+      return (
+        res?.ok === true && ((await res.json()) as { renderThreads?: { warm: boolean } }).renderThreads?.warm === true
+      );
+    };
+    if (!(await waitUntil(warm, 30_000, 100))) {
+      throw new Error('the benchmark seeder did not become ready, with its render threads started, in 30 s');
     }
     const started = performance.now();
     const res = await fetch(`http://127.0.0.1:${port}/full-load?wait=true`, {

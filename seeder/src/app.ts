@@ -112,7 +112,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Seed
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  await app.register(statusRoutes, { pool });
+  await app.register(statusRoutes, { pool, loads });
   await app.register(fullLoadRoutes, { loads });
   await app.register(deltaRoutes, { deltas });
 

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   app.log.info({ docs: `http://${config.http.host}:${config.http.port}/docs` }, 'seeder ready');
+  // Warm render threads for the first full load (a test's app starts them only when a load needs them).
+  app.loads.prepareRenderers();
   populateOnStart(app, config).catch((err: unknown) => app.log.error({ err }, 'populating on start failed'));
 }
 

@@ -49,6 +49,11 @@ export interface Component {
   kind: 'service' | 'task';
   /** Components of other layers this one needs first, when their layer is started too. */
   needs?: string[];
+  /**
+   * Of the previous stage of its layer, only these (by default all of it): Connect needs Kafka
+   * to start, and the registry only once a record is converted (connect-init waits for that).
+   */
+  after?: string[];
   up(ctx: Context): Promise<string>;
   status(ctx: Context): Promise<ComponentStatus>;
   down?(ctx: Context): Promise<string | null>;
@@ -83,6 +88,7 @@ export interface ServiceDefinition {
   stopSignal?: NodeJS.Signals;
   stopTimeoutMs: number;
   needs?: string[];
+  after?: string[];
   /** Downloads, config files, one-off set-up; then what to run. */
   prepare: (ctx: Context) => Promise<Omit<SpawnSpec, 'name' | 'port'>>;
   /** Once it is healthy the first time (postgres: its init scripts). */
@@ -95,6 +101,7 @@ export function service(def: ServiceDefinition): Component {
     name: def.name,
     kind: 'service',
     ...(def.needs ? { needs: def.needs } : {}),
+    ...(def.after ? { after: def.after } : {}),
     async up(ctx) {
       const spawn = await def.prepare(ctx);
       const summary = await startService(ctx, {

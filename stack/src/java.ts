@@ -42,14 +42,20 @@ export function javaMajor(bin: string): number | null {
   return majors.get(bin)!;
 }
 
-/** The first JDK of at least `min`: JAVA_HOME first, then PATH, then common install folders. */
-export function findJava(min: number, env: NodeJS.ProcessEnv, purpose: string): Java {
+/**
+ * The first JDK of at least `prefer` if there is one, else the first of at least `min`: JAVA_HOME
+ * first, then PATH, then common install folders.
+ */
+export function findJava(min: number, env: NodeJS.ProcessEnv, purpose: string, prefer = min): Java {
   const seen: string[] = [];
+  const found: Java[] = [];
   for (const bin of candidates(env)) {
     const major = javaMajor(bin);
     seen.push(`${bin} (${major ?? '?'})`);
-    if (major !== null && major >= min) return { bin, home: path.resolve(path.dirname(bin), '..'), major };
+    if (major !== null && major >= min) found.push({ bin, home: path.resolve(path.dirname(bin), '..'), major });
   }
+  const java = found.find((j) => j.major >= prefer) ?? found[0];
+  if (java) return java;
   throw new StackError(
     'java',
     `${purpose} needs Java ${min} or newer; found ${seen.length ? seen.join(', ') : 'no java at all'}`,

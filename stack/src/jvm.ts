@@ -4,10 +4,11 @@
  * disagree. Each file uses its image's own variable names; this module turns them into the java
  * command line the image's start script would build from them.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
-import { ROOT } from './config.js';
+import { ROOT, type StackConfig } from './config.js';
+import type { Java } from './java.js';
 
 export type JvmService = 'kafka' | 'connect' | 'registry';
 
@@ -42,3 +43,23 @@ export const jvmOptions = {
 
 /** glibc keeps one malloc arena per core and thread group; two are enough and save RSS. */
 export const jvmEnv = { MALLOC_ARENA_MAX: '2' };
+
+/**
+ * The JDK the stack prefers for its JVMs when it is installed: 19+ writes a class-data sharing
+ * archive by itself (below). Any 17+ runs them, only slower to start.
+ */
+export const PREFERRED_JAVA = 21;
+
+/**
+ * Class-data sharing (dockerless only: the images bring their own). From JDK 19,
+ * -XX:+AutoCreateSharedArchive writes an archive of the classes a JVM loaded when it exits, and
+ * the next start maps it instead of parsing and verifying those classes again; an archive that no
+ * longer matches the JDK or the classpath is written anew. Kept beside the jars (STACK_LIB), per
+ * JVM and JDK, so every stack home (the tests', the bench's) starts warm.
+ */
+export function cdsOptions(cfg: StackConfig, java: Java, name: string): string[] {
+  if (java.major < 19) return [];
+  const dir = path.join(cfg.dirs.lib, 'cds');
+  mkdirSync(dir, { recursive: true });
+  return ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${path.join(dir, `${name}-jdk${java.major}.jsa`)}`];
+}

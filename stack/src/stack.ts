@@ -25,7 +25,8 @@ export async function up(ctx: Context, layerNames: string[]): Promise<void> {
   for (const layer of selected) {
     let previous: string[] = [];
     for (const stage of layers[layer]!) {
-      for (const c of stage) needs.set(c.name, [...previous, ...(c.needs ?? [])]);
+      for (const c of stage)
+        needs.set(c.name, [...previous.filter((p) => !c.after || c.after.includes(p)), ...(c.needs ?? [])]);
       previous = stage.map((c) => c.name);
     }
   }

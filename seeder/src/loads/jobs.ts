@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { runFullLoad, type LoadProgress, type LoadSize } from './load.js';
+import { INLINE_CHUNKS, RenderPool, runFullLoad, type LoadProgress, type LoadSize } from './load.js';
 import type { Pool } from '../db/pool.js';
 import type { Table } from '../db/tables.js';
 import type { DeltaGenerator } from '../deltas/generator.js';
@@ -47,6 +47,7 @@ export class FullLoads {
   private readonly jobs = new Map<string, Entry>();
   private running: string | null = null;
   private readonly shutdown = new AbortController();
+  private renderers: RenderPool | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -54,6 +55,20 @@ export class FullLoads {
     private readonly log: FastifyBaseLogger,
     private readonly renderThreads = 0,
   ) {}
+
+  /** For GET /ready: whether a full load would find its render threads started. */
+  renderThreadsState(): { threads: number; warm: boolean } {
+    return { threads: this.renderThreads, warm: this.renderThreads === 0 || (this.renderers?.isWarm ?? false) };
+  }
+
+  /**
+   * The render threads, started on first use; the seeder's main starts them as soon as it
+   * listens, so the first load finds them warm. None with renderThreads 0.
+   */
+  prepareRenderers(): RenderPool | null {
+    if (this.renderThreads > 0) this.renderers ??= new RenderPool(this.renderThreads);
+    return this.renderers;
+  }
 
   start(req: FullLoadRequest): Job {
     if (this.running) {
@@ -90,7 +105,11 @@ export class FullLoads {
     this.running = job.id;
     this.log.info({ job: job.id, ...job.request }, 'full load started');
     entry.done = this.deltas
-      .pauseWhile(() => runFullLoad(this.pool, size, update, signal, this.renderThreads))
+      .pauseWhile(() =>
+        runFullLoad(this.pool, size, update, signal, (chunks) =>
+          chunks > INLINE_CHUNKS ? this.prepareRenderers() : this.renderers,
+        ),
+      )
       .then(
         (p) => {
           update(p);
@@ -168,6 +187,7 @@ export class FullLoads {
   async close(): Promise<void> {
     this.shutdown.abort(new Cancelled('the seeder is shutting down'));
     await Promise.all([...this.jobs.values()].map((e) => e.done.catch(() => undefined)));
+    await this.renderers?.close();
   }
 }
 

@@ -2,6 +2,7 @@
  * One full load: the orchestration (lock, reserve ids, render ahead, COPY, progress) over the
  * entity table (entities.ts) and the SQL in db/.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -39,7 +40,8 @@ export async function runFullLoad(
   size: LoadSize,
   onProgress: (p: LoadProgress) => void,
   signal: AbortSignal,
-  renderThreads = 0,
+  /** The render threads for a load of this many chunks; none: render inline. */
+  renderersFor: (chunks: number) => RenderPool | null = () => null,
 ): Promise<LoadProgress> {
   const rows = Object.fromEntries(tables.map((t) => [t, 0])) as Record<Table, number>;
   const totalUnits = entityNames.reduce((sum, e) => sum + size[e] * entities[e].weight, 0);
@@ -59,7 +61,7 @@ export async function runFullLoad(
     const plan: LoadPlan = { ...size, firstId, leafCategoryIds };
 
     const tasks = chunksOf(size).map((chunk) => ({ plan, chunk }));
-    await renderAhead(tasks, renderThreads, async ({ chunk }, rendered) => {
+    await renderAhead(tasks, renderersFor(tasks.length), async ({ chunk }, rendered) => {
       for (const [part, text] of partsOf(chunk.entity, rendered)) {
         await copyRows(client, part.table, part.columns, text);
         rows[part.table] += countLines(text);
@@ -75,47 +77,114 @@ export async function runFullLoad(
 const here = fileURLToPath(import.meta.url);
 /** The worker module beside this one: .ts when run from source (through tsx), .js when built. */
 const workerFile = path.join(path.dirname(here), `render-worker${path.extname(here)}`);
+
 /**
- * Loads of at most this many chunks render on the main thread: starting a worker (compiling its
- * modules when run through tsx: ~0.8 s) costs more than overlapping so few chunks saves.
+ * A load of at most this many chunks does not start the render threads (starting one costs 0.4 s
+ * or more); it uses them when they already run.
  */
-const INLINE_CHUNKS = 8;
+export const INLINE_CHUNKS = 8;
+
+/** One of each entity's chunks, of one row each: what a worker renders to warm up. */
+const warmUpTasks = (): RenderTask[] => {
+  const plan: LoadPlan = {
+    seed: 1,
+    until: Date.UTC(2026, 0, 1),
+    customers: 1,
+    products: 1,
+    orders: 1,
+    firstId: { customer: 1, address: 1, product: 1, order: 1 },
+    leafCategoryIds: [1],
+  };
+  return chunksOf(plan).map((chunk) => ({ plan, chunk }));
+};
+
+/**
+ * Run from source (through tsx), the worker is bundled to one JavaScript file first (esbuild, a
+ * development dependency, ~0.1 s): a thread that loads TypeScript through tsx's hooks took 1.7 s
+ * to start against 0.4 s for JavaScript. Built (the image), it is JavaScript already.
+ */
+async function workerScript(): Promise<{ filename: string; cleanup: () => void }> {
+  if (path.extname(workerFile) !== '.ts') return { filename: workerFile, cleanup: () => undefined };
+  const { build } = await import('esbuild');
+  // Under node_modules/.cache, so the bundle's imports resolve from the project's node_modules.
+  const cache = path.resolve(path.dirname(workerFile), '..', '..', '..', 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(path.join(cache, 'storefront-render-'));
+  const filename = path.join(dir, 'render-worker.mjs');
+  await build({
+    entryPoints: [workerFile],
+    outfile: filename,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Dependencies load from node_modules as they do for the seeder itself.
+    packages: 'external',
+    absWorkingDir: path.dirname(workerFile),
+    logLevel: 'silent',
+  });
+  return { filename, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The worker threads that render a load's chunks ahead of its COPY. Started with the seeder and
+ * warmed (each has loaded its modules and faker's locale data, and rendered a row of each entity),
+ * so a load does not wait for them: a cold start took up to two seconds, a fifth of a 10x load.
+ */
+export class RenderPool {
+  private readonly pool: Promise<{ piscina: Piscina; cleanup: () => void }>;
+  /** Settles when the warm-up has run (a failure shows in the first load instead). */
+  readonly warm: Promise<void>;
+  isWarm = false;
+
+  constructor(readonly threads: number) {
+    this.pool = workerScript().then(({ filename, cleanup }) => {
+      // No execArgv: a thread would inherit the seeder's (--import tsx) and load tsx's hooks for nothing.
+      const piscina = new Piscina({ filename, minThreads: threads, maxThreads: threads, execArgv: [] });
+      // A worker that fails fails the task it runs (the load reports it); not the process.
+      piscina.on('error', () => undefined);
+      return { piscina, cleanup };
+    });
+    const tasks = warmUpTasks();
+    this.warm = Promise.all(Array.from({ length: threads }, () => Promise.all(tasks.map((t) => this.run(t))))).then(
+      () => void (this.isWarm = true),
+      () => undefined,
+    );
+  }
+
+  async run(task: RenderTask): Promise<Rendered> {
+    return (await this.pool).piscina.run(task) as Promise<Rendered>;
+  }
+
+  async close(): Promise<void> {
+    const { piscina, cleanup } = await this.pool;
+    await piscina.destroy();
+    cleanup();
+  }
+}
 
 /**
  * Hands each task's rendering to `write`, in order, while the tasks after it are rendered in
  * worker threads, so generation (JavaScript) and ingestion (the PostgreSQL backend) use a core
- * each instead of taking turns. At most `workers + 1` chunks are rendered ahead: memory stays
+ * each instead of taking turns. At most `threads + 1` chunks are rendered ahead: memory stays
  * bounded by chunks, not by the load's size. With no threads, chunks render inline, one ahead.
  */
 async function renderAhead(
   tasks: RenderTask[],
-  threads: number,
+  renderers: RenderPool | null,
   write: (task: RenderTask, rendered: Rendered) => Promise<void>,
 ): Promise<void> {
-  const workers = Math.max(1, threads);
-  const pool =
-    threads > 0 && tasks.length > INLINE_CHUNKS
-      ? new Piscina({
-          filename: workerFile,
-          minThreads: workers,
-          maxThreads: workers,
-          execArgv: path.extname(workerFile) === '.ts' ? ['--import', 'tsx'] : [],
-        })
-      : null;
+  const ahead = (renderers?.threads ?? 0) + 1;
   const renderTask = (task: RenderTask): Promise<Rendered> =>
-    pool ? (pool.run(task) as Promise<Rendered>) : Promise.resolve().then(() => render(task));
-  const ahead: Promise<Rendered>[] = [];
+    renderers ? renderers.run(task) : Promise.resolve().then(() => render(task));
+  const rendering: Promise<Rendered>[] = [];
   let next = 0;
-  try {
-    for (const task of tasks) {
-      while (next < tasks.length && ahead.length < workers + 1) {
-        const rendering = renderTask(tasks[next++]!);
-        rendering.catch(() => undefined); // awaited below, in order; not unhandled meanwhile
-        ahead.push(rendering);
-      }
-      await write(task, await ahead.shift()!);
+  for (const task of tasks) {
+    while (next < tasks.length && rendering.length < ahead) {
+      const r = renderTask(tasks[next++]!);
+      r.catch(() => undefined); // awaited below, in order; not unhandled meanwhile
+      rendering.push(r);
     }
-  } finally {
-    await pool?.destroy();
+    await write(task, await rendering.shift()!);
   }
 }

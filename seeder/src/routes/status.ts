@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorSchema } from './error-schema.js';
 import type { Pool } from '../db/pool.js';
+import type { FullLoads } from '../loads/jobs.js';
 import { checkReadiness, countRows } from '../db/status-repository.js';
 import { SeedError } from '../errors.js';
 
-const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
+const plugin: FastifyPluginAsyncZod<{ pool: Pool; loads: FullLoads }> = async (app, { pool, loads }) => {
   app.get(
     '/health',
     {
@@ -28,6 +29,13 @@ const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
           200: z.object({
             status: z.literal('ready'),
             migrations: z.object({ applied: z.number(), latest: z.string().nullable() }),
+            renderThreads: z
+              .object({ threads: z.number(), warm: z.boolean() })
+              .describe(
+                'Worker threads that render a full load ahead of its COPY (SEEDER_RENDER_THREADS), and whether they ' +
+                  'have started: the seeder starts them when it listens, in about half a second; a load sent before ' +
+                  'waits for them.',
+              ),
           }),
           503: ErrorSchema,
         },
@@ -37,7 +45,7 @@ const plugin: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
       const r = await checkReadiness(pool);
       if (!r.ready)
         throw new SeedError('not_ready', `not ready: ${r.reason}; run the migrations (npm run stack -- up source)`);
-      return { status: 'ready' as const, migrations: r.migrations! };
+      return { status: 'ready' as const, migrations: r.migrations!, renderThreads: loads.renderThreadsState() };
     },
   );
 

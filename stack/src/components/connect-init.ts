@@ -14,7 +14,9 @@ export const connectInit: Component = {
   name: NAME,
   kind: 'task',
   // The publication and the Debezium role come from the migrations.
-  needs: ['flyway'],
+  // The registry too: connect may be up before it (it starts after Kafka alone), and the task's
+  // first record needs the registry.
+  needs: ['flyway', 'registry'],
 
   async up(ctx) {
     const { cfg } = ctx;

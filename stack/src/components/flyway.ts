@@ -6,7 +6,7 @@ import path from 'node:path';
 import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
-import { jvmOptions } from '../jvm.js';
+import { cdsOptions, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { runCapturing, tail } from '../processes.js';
 import { superuserClient } from './postgres.js';
@@ -34,7 +34,7 @@ export function flywayEnv(cfg: StackConfig, database: string): Record<string, st
 /** Runs `flyway migrate` against `database` (default: PG_DATABASE) and returns its summary line. */
 export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE): Promise<string> {
   const { cfg } = ctx;
-  const java = findJava(17, process.env, 'Flyway');
+  const java = findJava(17, process.env, 'Flyway', PREFERRED_JAVA);
   const lib = await resolveArtifacts(ctx, java, {
     dir: `flyway-${cfg.env.FLYWAY_VERSION}`,
     pom: 'jvm/flyway/pom.xml',
@@ -44,7 +44,15 @@ export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE):
   const { code, output } = await runCapturing(cfg, {
     name: NAME,
     command: java.bin,
-    args: [...jvmOptions.tool, '-cp', `${lib}/*`, 'org.flywaydb.commandline.Main', '-skipCheckForUpdate', 'migrate'],
+    args: [
+      ...jvmOptions.tool,
+      ...cdsOptions(cfg, java, 'flyway'),
+      '-cp',
+      `${lib}/*`,
+      'org.flywaydb.commandline.Main',
+      '-skipCheckForUpdate',
+      'migrate',
+    ],
     env: { ...process.env, ...flywayEnv(cfg, database) },
   });
   if (code !== 0) {

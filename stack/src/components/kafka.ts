@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
-import { jvmEnv, jvmOptions } from '../jvm.js';
+import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { portOpen, runToLog, tail } from '../processes.js';
 
@@ -77,7 +77,7 @@ export const kafka = service({
 
   async prepare(ctx) {
     const { cfg } = ctx;
-    const java = findJava(17, process.env, 'Kafka');
+    const java = findJava(17, process.env, 'Kafka', PREFERRED_JAVA);
     const lib = await kafkaLib(ctx);
     const config = writeConfig(cfg);
     const classpath = `${lib}/*`;
@@ -89,6 +89,7 @@ export const kafka = service({
         command: java.bin,
         args: [
           ...jvmOptions.tool,
+          ...cdsOptions(cfg, java, 'kafka-storage-tool'),
           log4jOption,
           '-cp',
           classpath,
@@ -111,7 +112,15 @@ export const kafka = service({
     }
     return {
       command: java.bin,
-      args: [...jvmOptions.kafka, log4jOption, '-cp', classpath, 'kafka.Kafka', config],
+      args: [
+        ...jvmOptions.kafka,
+        ...cdsOptions(cfg, java, 'kafka'),
+        log4jOption,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        config,
+      ],
       env: { ...process.env, ...jvmEnv },
     };
   },

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { service } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
-import { jvmEnv, jvmOptions } from '../jvm.js';
+import { cdsOptions, jvmEnv, jvmOptions } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 
@@ -46,6 +46,7 @@ export const registry = service({
       command: java.bin,
       args: [
         ...jvmOptions.registry,
+        ...cdsOptions(cfg, java, 'registry'),
         `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
         `-DREGISTRY_DATA_DIR=${data}`,
         `-Dquarkus.http.port=${cfg.env.REGISTRY_PORT}`,
