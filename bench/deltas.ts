@@ -124,6 +124,8 @@ export interface DeltaStep {
   peakMemoryMiB: number;
   /** Share of one core each component used during the step, in percent. */
   cpuPercent: Record<string, number>;
+  /** The step's measured window (epoch ms): for its JVMs' GC pauses. */
+  window: { from: number; to: number };
 }
 
 export interface StepProbes {
@@ -155,6 +157,7 @@ export async function deltaStep(
   let peakMemoryMiB = 0;
   await sleep(1_000); // past the start, so the CPU shares are of the steady state
   const cpu0 = await probes.cpu();
+  const from = Date.now();
   const t0 = performance.now();
   const until = Date.now() + (seconds - 1) * 1000;
   while (Date.now() < until) {
@@ -180,6 +183,7 @@ export async function deltaStep(
     latencies,
     peakMemoryMiB,
     cpuPercent,
+    window: { from, to: Date.now() },
   };
 }
 

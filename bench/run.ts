@@ -22,6 +22,7 @@ import { consume } from '../stack/src/cdc/replica.js';
 import type { Context } from '../stack/src/component.js';
 import { ROOT } from '../stack/src/config.js';
 import { cpuSeconds } from '../stack/src/processes.js';
+import { readGcPauses, type GcPauses } from '../stack/src/gc-log.js';
 import { down, status, up } from '../stack/src/stack.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { freePort } from '../seeder/test/support/test-stack.js';
@@ -60,6 +61,16 @@ async function main(): Promise<void> {
   rmSync(path.join(ROOT, home), { recursive: true, force: true });
   const env = await isolatedEnv(home);
   const ctx = { ...contextFor(env), say: (s: string) => say(`  ${s}`) };
+  try {
+    await run(ctx);
+  } catch (err) {
+    // Stop what it started (the logs stay in .stack/bench for a look): a failed run leaves no JVMs behind.
+    await down(ctx, { wipe: false }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function run(ctx: Context): Promise<void> {
   const cfg = ctx.cfg;
   const figures: Figure[] = [];
   const result: Record<string, unknown> = { startedAt: new Date().toISOString(), smoke, machine: machine() };
@@ -154,6 +165,7 @@ async function main(): Promise<void> {
   const probe = new LatencyProbe(brokers, TABLES.map(topicOf), decoder);
   await probe.start();
   const steps: DeltaStep[] = [];
+  const gcByStep: { target: number; gc: Record<string, GcPauses> }[] = [];
   const seconds = smoke ? 4 : 15;
   const ladder = smoke ? [50, 200] : [100, 1000, 2000, 4000, 8000, 16000];
   for (const target of ladder) {
@@ -163,6 +175,10 @@ async function main(): Promise<void> {
     say(
       `  achieved ${step.achieved.toFixed(0)}/s; latency p50 ${percentile(step.latencies, 50)} ms, p99 ${percentile(step.latencies, 99)} ms over ${step.latencies.length} events; stack ${step.peakMemoryMiB} MiB; CPU ${cpuText(step.cpuPercent)}`,
     );
+    // What may make the tail: each JVM's longest GC pause in the step (the latencies' window).
+    const gc = readGcPauses(cfg, ['connect', 'kafka', 'registry'], step.window.from, step.window.to + 2_000);
+    gcByStep.push({ target, gc });
+    say(`  GC pauses: ${gcText(gc)}`);
     if (step.achieved < SUSTAINED * target) break; // the machine's limit: faster steps would fall short too
   }
   await probe.stop();
@@ -216,7 +232,7 @@ async function main(): Promise<void> {
     goal: '<= 2 GiB',
     met: busiest <= 2048,
   });
-  result.deltas = summaries;
+  result.deltas = summaries.map((s, i) => ({ ...s, gcPauses: gcByStep[i]?.gc }));
   result.maxSustained = maxSustained;
 
   const file = report(figures, result, smoke ? '-smoke' : '');
@@ -316,3 +332,14 @@ main().then(
     process.exit(1);
   },
 );
+
+/** "connect: 14 pauses, 96 ms in all, longest 31 ms (Pause Young (Allocation Failure)); kafka: ..." */
+function gcText(gc: Record<string, GcPauses>): string {
+  return Object.entries(gc)
+    .map(([jvm, p]) =>
+      p.count === 0
+        ? `${jvm}: none`
+        : `${jvm}: ${p.count} pauses, ${Math.round(p.totalMs)} ms in all, longest ${Math.round(p.maxMs)} ms (${p.maxKind})`,
+    )
+    .join('; ');
+}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
+import { gcLogOptions } from '../gc-log.js';
 import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { httpOk, runToLog, tail } from '../processes.js';
@@ -112,6 +113,7 @@ export const connect = service({
       args: [
         ...jvmOptions.connect,
         ...cdsOptions(cfg, java, 'connect'),
+        ...gcLogOptions(cfg, 'connect'),
         log4jOption,
         '-cp',
         `${lib}/*`,

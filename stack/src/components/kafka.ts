@@ -9,6 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
+import { gcLogOptions } from '../gc-log.js';
 import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { portOpen, runToLog, tail } from '../processes.js';
@@ -67,6 +68,17 @@ async function answers(cfg: StackConfig): Promise<boolean> {
   }
 }
 
+/**
+ * A random cluster id as Kafka's Uuid.randomUuid() makes one: 16 bytes in URL-safe base64, never
+ * starting with "-" (the storage tool would take it for an option: one id in 64 failed so).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export const kafka = service({
   name: NAME,
   portKey: 'KAFKA_PORT',
@@ -83,7 +95,7 @@ export const kafka = service({
     const classpath = `${lib}/*`;
     if (!existsSync(path.join(cfg.dirs.data, 'kafka', 'meta.properties'))) {
       // A new cluster: format the storage once with a fresh cluster id (as the image does).
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = newClusterId();
       const code = await runToLog(cfg, {
         name: NAME,
         command: java.bin,
@@ -115,6 +127,7 @@ export const kafka = service({
       args: [
         ...jvmOptions.kafka,
         ...cdsOptions(cfg, java, 'kafka'),
+        ...gcLogOptions(cfg, 'kafka'),
         log4jOption,
         '-cp',
         classpath,

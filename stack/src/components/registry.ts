@@ -7,6 +7,7 @@ import path from 'node:path';
 import { service } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
+import { gcLogOptions } from '../gc-log.js';
 import { cdsOptions, jvmEnv, jvmOptions } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
@@ -47,6 +48,7 @@ export const registry = service({
       args: [
         ...jvmOptions.registry,
         ...cdsOptions(cfg, java, 'registry'),
+        ...gcLogOptions(cfg, 'registry'),
         `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
         `-DREGISTRY_DATA_DIR=${data}`,
         `-Dquarkus.http.port=${cfg.env.REGISTRY_PORT}`,
