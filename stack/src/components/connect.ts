@@ -4,15 +4,14 @@
  */
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { service, StackError, type Context } from '../component.js';
+import { service, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
-import { findJava } from '../java.js';
+import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
 import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
-import { httpOk, runToLog, tail } from '../processes.js';
-import type { Java } from '../java.js';
-import { kafkaLib, log4jOption } from './kafka.js';
+import { httpOk } from '../processes.js';
+import { kafkaLib, log4jOption, runKafkaTool } from './kafka.js';
 import { registryUrl } from './registry.js';
 
 const NAME = 'connect';
@@ -54,28 +53,12 @@ async function syncManifests(ctx: Context, java: Java, lib: string, plugins: str
   const done = path.join(plugins, '.manifests-synced');
   if (existsSync(done)) return;
   ctx.say('writing ServiceLoader manifests into the plugin folders (once, ~10 s)');
-  const code = await runToLog(ctx.cfg, {
-    name: NAME,
-    command: java.bin,
-    args: [
-      ...jvmOptions.tool,
-      log4jOption,
-      '-cp',
-      `${lib}/*`,
-      'org.apache.kafka.tools.ConnectPluginPath',
-      'sync-manifests',
-      '--plugin-path',
-      plugins,
-    ],
-    env: { ...process.env, ...jvmEnv },
-  });
-  if (code !== 0)
-    throw new StackError(
-      NAME,
-      `writing the plugins' ServiceLoader manifests failed (exit ${code})`,
-      `npm run stack -- logs ${NAME}`,
-      tail(ctx.cfg, NAME),
-    );
+  await runKafkaTool(ctx.cfg, NAME, java, lib, "writing the plugins' ServiceLoader manifests", [
+    'org.apache.kafka.tools.ConnectPluginPath',
+    'sync-manifests',
+    '--plugin-path',
+    plugins,
+  ]);
   writeFileSync(done, `${new Date().toISOString()}\n`);
 }
 

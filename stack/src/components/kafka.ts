@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
-import { findJava } from '../java.js';
+import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
 import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
@@ -69,6 +69,41 @@ async function answers(cfg: StackConfig): Promise<boolean> {
 }
 
 /**
+ * Runs one of Kafka's command-line tools (a main class in Kafka's jars) to `component`'s log, and
+ * fails saying what it was doing, with the end of that log.
+ */
+export async function runKafkaTool(
+  cfg: StackConfig,
+  component: string,
+  java: Java,
+  lib: string,
+  what: string,
+  [mainClass, ...args]: [string, ...string[]],
+): Promise<void> {
+  const code = await runToLog(cfg, {
+    name: component,
+    command: java.bin,
+    args: [
+      ...jvmOptions.tool,
+      ...cdsOptions(cfg, java, `kafka-${mainClass.split('.').pop()}`),
+      log4jOption,
+      '-cp',
+      `${lib}/*`,
+      mainClass,
+      ...args,
+    ],
+    env: { ...process.env, ...jvmEnv },
+  });
+  if (code !== 0)
+    throw new StackError(
+      component,
+      `${what} failed (exit ${code})`,
+      `npm run stack -- logs ${component}`,
+      tail(cfg, component),
+    );
+}
+
+/**
  * A random cluster id as Kafka's Uuid.randomUuid() makes one: 16 bytes in URL-safe base64, never
  * starting with "-" (the storage tool would take it for an option: one id in 64 failed so).
  */
@@ -95,32 +130,14 @@ export const kafka = service({
     const classpath = `${lib}/*`;
     if (!existsSync(path.join(cfg.dirs.data, 'kafka', 'meta.properties'))) {
       // A new cluster: format the storage once with a fresh cluster id (as the image does).
-      const clusterId = newClusterId();
-      const code = await runToLog(cfg, {
-        name: NAME,
-        command: java.bin,
-        args: [
-          ...jvmOptions.tool,
-          ...cdsOptions(cfg, java, 'kafka-storage-tool'),
-          log4jOption,
-          '-cp',
-          classpath,
-          'kafka.tools.StorageTool',
-          'format',
-          '-t',
-          clusterId,
-          '-c',
-          config,
-        ],
-        env: { ...process.env, ...jvmEnv },
-      });
-      if (code !== 0)
-        throw new StackError(
-          NAME,
-          `formatting the storage failed (exit ${code})`,
-          `npm run stack -- logs ${NAME}`,
-          tail(cfg, NAME),
-        );
+      await runKafkaTool(cfg, NAME, java, lib, 'formatting the storage', [
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        newClusterId(),
+        '-c',
+        config,
+      ]);
     }
     return {
       command: java.bin,
