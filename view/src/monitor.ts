@@ -4,13 +4,12 @@
  */
 import type pg from 'pg';
 import type { ViewEnv } from './config.js';
-import { pruneHistory, type Probe, type Snapshot } from './model.js';
+import { pruneHistory, topicOf, type Probe, type Snapshot } from './model.js';
 import { debeziumConnectors, type ConnectorInfo } from './sources/connect.js';
 import { KafkaOffsets, Tail, type TopicOffsets } from './sources/kafka.js';
 import { countRows, slotInfo } from './sources/postgres.js';
 import { listSubjects } from './sources/registry.js';
 import { deltaStatus } from './sources/seeder.js';
-import { topicOf } from './model.js';
 
 const oneLine = (err: unknown) => ((err as Error).message || String(err)).split('\n')[0]!;
 
