@@ -1,14 +1,19 @@
 /**
  * npm run bench:knobs -- '<variants>' [rate]: CDC latency (p50/p90/p99, commit to decoded by a
- * consumer) at one delta rate, for the committed connector config and for each variant of it,
- * on one stack in one run, e.g.
+ * consumer) and Kafka Connect's CPU time per row change at one delta rate, for the committed
+ * connector config and for each variant of it, on one stack in one run, e.g.
  *   npm run bench:knobs -- '[["poll 20ms", {"poll.interval.ms": "20"}]]' 1000
+ * A variant with "@default-resolver": "true" gives the connector the worker's converter with
+ * Apicurio's default schema resolver instead of ours (bench/baseline.ts):
+ *   npm run bench:knobs -- '[["default resolver", {"@default-resolver": "true"}]]' 2000
  * This is how the connector's latency settings were chosen (connectors/README.md).
  */
 import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
 import { connector, topicOf } from '../stack/src/cdc/connector.js';
-import { down, up } from '../stack/src/stack.js';
+import { cpuSeconds } from '../stack/src/processes.js';
+import { down, status, up } from '../stack/src/stack.js';
+import { defaultResolverConverter } from './baseline.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { deltaStep, LatencyProbe } from './deltas.js';
 import { percentile } from './lib.js';
@@ -40,16 +45,26 @@ const fill = (c: Record<string, string>) =>
   );
 const variants: [string, Record<string, string>][] = JSON.parse(process.argv[2] ?? '[]');
 const rate = Number(process.argv[3] ?? 1000);
-for (const [label, over] of [['as committed', {}] as [string, Record<string, string>], ...variants]) {
+const registry = `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/registry/v2`;
+const connectPid = (await status(ctx)).find((s) => s.name === 'connect')?.pid;
+const cpu = async () => {
+  const seconds = connectPid === undefined ? undefined : cpuSeconds(connectPid);
+  return seconds === undefined ? ({} as Record<string, number>) : { connect: seconds };
+};
+for (const [label, variant] of [['as committed', {}] as [string, Record<string, string>], ...variants]) {
+  const { '@default-resolver': defaultResolver, ...over } = variant;
+  const converter = defaultResolver === 'true' ? defaultResolverConverter(registry) : {};
   await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/${connector.name}/config`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fill({ ...base, ...over })),
+    body: JSON.stringify({ ...fill({ ...base, ...over }), ...converter }),
   });
   await new Promise((r) => setTimeout(r, 15_000));
-  const s = await deltaStep(seeder, rate, 15, { latency: probe, memory: async () => 0, cpu: async () => ({}) });
+  const s = await deltaStep(seeder, rate, 15, { latency: probe, memory: async () => 0, cpu });
+  // CPU share (percent of a core) / changes per second = CPU time per change.
+  const perChange = ((s.cpuPercent.connect ?? NaN) / 100 / s.achieved) * 1e6;
   console.log(
-    `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}`,
+    `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}; Connect ${s.cpuPercent.connect ?? '?'} % of a core = ${perChange.toFixed(0)} us CPU per change`,
   );
 }
 await probe.stop();

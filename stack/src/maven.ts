@@ -13,6 +13,8 @@ export interface Artifacts {
   args: string[];
   /** For the person waiting: what is being downloaded, and roughly how much. */
   what: string;
+  /** What the first run says instead of "downloading <what> from Maven Central", for a build. */
+  firstRun?: string;
 }
 
 /**
@@ -23,7 +25,9 @@ export interface Artifacts {
 export async function resolveArtifacts(ctx: Context, java: Java, spec: Artifacts): Promise<string> {
   const dir = path.join(ctx.cfg.dirs.lib, spec.dir);
   if (existsSync(path.join(dir, '.complete'))) return dir;
-  ctx.say(`first run: downloading ${spec.what} from Maven Central (cached in ~/.m2 and ${path.relative(ROOT, dir)})`);
+  ctx.say(
+    `first run: ${spec.firstRun ?? `downloading ${spec.what} from Maven Central`} (cached in ~/.m2 and ${path.relative(ROOT, dir)})`,
+  );
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -39,7 +43,7 @@ export async function resolveArtifacts(ctx: Context, java: Java, spec: Artifacts
     rmSync(tmp, { recursive: true, force: true });
     throw new StackError(
       spec.dir,
-      `Maven could not resolve ${spec.what} (exit ${code})`,
+      `Maven could not ${spec.firstRun ? 'build' : 'resolve'} ${spec.what} (exit ${code})`,
       `check the network to Maven Central and the versions in .env; full log: ${path.relative(ROOT, path.join(ctx.cfg.dirs.logs, `${logName}.log`))}`,
       tail(ctx.cfg, logName, 15),
     );

@@ -2,7 +2,17 @@
  * Kafka Connect in distributed mode (one worker) with the Debezium PostgreSQL plugin and
  * Apicurio's Avro converter, configured by compose/connect/connect-distributed.properties.
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { service, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
@@ -62,6 +72,42 @@ async function syncManifests(ctx: Context, java: Java, lib: string, plugins: str
   writeFileSync(done, `${new Date().toISOString()}\n`);
 }
 
+const RESOLVER_MODULE = path.join(ROOT, 'jvm', 'schema-resolver');
+const RESOLVER_JAR = 'storefront-schema-resolver.jar';
+
+/** The schema resolver's sources (its POM and src/main), hashed: a change builds a new jar. */
+function resolverSourcesHash(): string {
+  const hash = createHash('sha256');
+  const sources = readdirSync(path.join(RESOLVER_MODULE, 'src', 'main'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
+  for (const file of [path.join(RESOLVER_MODULE, 'pom.xml'), ...sources].sort()) {
+    hash.update(`${path.relative(RESOLVER_MODULE, file)}\n`).update(readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * Our schema resolver (jvm/schema-resolver; the worker config names it), built by Maven once per
+ * version of its sources and put beside the converter's jars, in whose class loader the converter
+ * looks for it. Dockerfile.connect builds it the same way.
+ */
+async function installSchemaResolver(ctx: Context, java: Java, plugins: string, converter: string): Promise<void> {
+  const built = await resolveArtifacts(ctx, java, {
+    dir: `schema-resolver-${resolverSourcesHash()}`,
+    pom: 'jvm/schema-resolver/pom.xml',
+    args: ['package', '-DskipTests', '-Dresolver.build.dir={out}', `-Dapicurio.converter.version=${converter}`],
+    what: 'the schema resolver (jvm/schema-resolver)',
+    firstRun: 'building the schema resolver (jvm/schema-resolver) with Maven',
+  });
+  const jar = readFileSync(path.join(built, RESOLVER_JAR));
+  const target = path.join(plugins, 'apicurio-converter', RESOLVER_JAR);
+  if (existsSync(target) && readFileSync(target).equals(jar)) return;
+  // Replaced by a rename: a Connect started before keeps the file it opened.
+  writeFileSync(`${target}.partial`, jar);
+  renameSync(`${target}.partial`, target);
+}
+
 export const connect = service({
   name: NAME,
   portKey: 'CONNECT_PORT',
@@ -90,6 +136,7 @@ export const connect = service({
       what: `the Debezium PostgreSQL connector ${debezium} and Apicurio's Avro converter ${converter} (~30 MB)`,
     });
     await syncManifests(ctx, java, lib, plugins);
+    await installSchemaResolver(ctx, java, plugins, converter);
     const config = writeConfig(cfg, plugins);
     return {
       command: java.bin,
