@@ -1,6 +1,6 @@
 /**
  * npm run bench:knobs -- '<variants>' [rate]: CDC latency (p50/p90/p99, commit to decoded by a
- * consumer) and Kafka Connect's CPU time per row change at one delta rate, for the committed
+ * consumer) and each component's CPU time per row change at one delta rate, for the committed
  * connector config and for each variant of it, on one stack in one run, e.g.
  *   npm run bench:knobs -- '[["poll 20ms", {"poll.interval.ms": "20"}]]' 1000
  * A variant with "@default-resolver": "true" gives the connector the worker's converter with
@@ -12,6 +12,8 @@ import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
 import { connector, topicOf } from '../stack/src/cdc/connector.js';
 import { cpuSeconds } from '../stack/src/processes.js';
+import { superuserClient } from '../stack/src/components/postgres.js';
+import { waitForCapture } from '../stack/src/operations.js';
 import { down, status, up } from '../stack/src/stack.js';
 import { defaultResolverConverter } from './baseline.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
@@ -28,7 +30,11 @@ await fetch(`${seeder}/full-load?wait=true`, {
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ customers: 20000, products: 3000, orders: 50000, seed: 3 }),
 });
-await new Promise((r) => setTimeout(r, 45_000)); // let CDC catch up with the load
+// Every variant starts with CDC caught up with the load.
+const db = superuserClient(cfg, cfg.env.PG_DATABASE);
+await db.connect();
+await waitForCapture(db, 300_000);
+await db.end();
 const decoder = createDecoder(`http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`);
 const probe = new LatencyProbe([`127.0.0.1:${cfg.env.KAFKA_PORT}`], tables.map(topicOf), decoder);
 await probe.start();
@@ -46,11 +52,22 @@ const fill = (c: Record<string, string>) =>
 const variants: [string, Record<string, string>][] = JSON.parse(process.argv[2] ?? '[]');
 const rate = Number(process.argv[3] ?? 1000);
 const registry = `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/registry/v2`;
-const connectPid = (await status(ctx)).find((s) => s.name === 'connect')?.pid;
 const cpu = async () => {
-  const seconds = connectPid === undefined ? undefined : cpuSeconds(connectPid);
-  return seconds === undefined ? ({} as Record<string, number>) : { connect: seconds };
+  const out: Record<string, number> = {};
+  for (const s of await status(ctx)) {
+    const seconds = s.pid === undefined ? undefined : cpuSeconds(s.pid);
+    if (seconds !== undefined) out[s.name] = seconds;
+  }
+  return out;
 };
+/** "connect 118 us, kafka 60 us": each component's CPU time per row change. */
+const perChange = (s: { cpuPercent: Record<string, number>; achieved: number }) =>
+  Object.entries(s.cpuPercent)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    // CPU share (percent of a core) / changes per second = CPU time per change.
+    .map(([k, v]) => `${k} ${((v / 100 / s.achieved) * 1e6).toFixed(0)} us`)
+    .join(', ');
 for (const [label, variant] of [['as committed', {}] as [string, Record<string, string>], ...variants]) {
   const { '@default-resolver': defaultResolver, ...over } = variant;
   const converter = defaultResolver === 'true' ? defaultResolverConverter(registry) : {};
@@ -61,10 +78,8 @@ for (const [label, variant] of [['as committed', {}] as [string, Record<string, 
   });
   await new Promise((r) => setTimeout(r, 15_000));
   const s = await deltaStep(seeder, rate, 15, { latency: probe, memory: async () => 0, cpu });
-  // CPU share (percent of a core) / changes per second = CPU time per change.
-  const perChange = ((s.cpuPercent.connect ?? NaN) / 100 / s.achieved) * 1e6;
   console.log(
-    `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}; Connect ${s.cpuPercent.connect ?? '?'} % of a core = ${perChange.toFixed(0)} us CPU per change`,
+    `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}; CPU per change: ${perChange(s)}`,
   );
 }
 await probe.stop();

@@ -26,13 +26,18 @@ die() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
+# The waits poll every 0.2 s (BusyBox's and coreutils' sleep take fractions), up to TIMEOUT seconds:
+# the connector is RUNNING about a second after its config is in, and each start waits on it.
+POLL=0.2
+deadline() { echo $(($(date +%s) + TIMEOUT)); }
+before() { [ "$(date +%s)" -lt "$1" ]; }
+
 wait_for_connect() {
-  i=0
+  until_=$(deadline)
   until curl -fsS -o /dev/null "$CONNECT_URL/connectors" 2>/dev/null; do
-    i=$((i + 1))
-    [ "$i" -lt "$TIMEOUT" ] ||
+    before "$until_" ||
       die "Kafka Connect is unreachable at $CONNECT_URL after ${TIMEOUT}s. Is it running? See its log (docker compose -f docker-compose.streaming.yaml logs connect, or npm run stack -- logs connect)."
-    sleep 1
+    sleep "$POLL"
   done
 }
 
@@ -129,7 +134,7 @@ print_trace() {
 
 wait_running() {
   name=$1
-  i=0
+  until_=$(deadline)
   while :; do
     if curl -fsS -o "$tmp/status" "$CONNECT_URL/connectors/$name/status" 2>/dev/null; then
       all=$(states "$tmp/status" | tr '\n' ' ')
@@ -157,9 +162,8 @@ wait_running() {
         return 0
       fi
     fi
-    i=$((i + 1))
-    [ "$i" -lt "$TIMEOUT" ] || die "$name: not RUNNING after ${TIMEOUT}s (states: ${all:-none}). See the Connect log."
-    sleep 1
+    before "$until_" || die "$name: not RUNNING after ${TIMEOUT}s (states: ${all:-none}). See the Connect log."
+    sleep "$POLL"
   done
 }
 
