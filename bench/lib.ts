@@ -67,7 +67,8 @@ export function latencyFigures(steps: readonly StepSummary[]): Figure[] {
 }
 
 /** Rows that come from the delta steps alone (rebuilt from the steps, never kept by hand). */
-export const isStepFigure = (f: Figure) => /^(deltas at \d+\/s achieved|CDC latency p(50|99) at )/.test(f.figure);
+export const isStepFigure = (f: Figure) =>
+  /^(deltas at \d+\/s achieved|CDC latency p(50|99) at (\d+\/s|max \(\d+\/s\)))$/.test(f.figure);
 
 export function printTable(rows: Figure[], write: (s: string) => void): void {
   const cells = rows.map((r) => [

@@ -40,17 +40,34 @@ export function newestResult(dir = RESULTS): string {
 export function tableRows(result: BenchResult): Figure[] {
   if (!result.deltas) return result.figures;
   const rest = result.figures.filter((f) => !isStepFigure(f));
-  const firstMax = rest.findIndex((f) => f.figure.startsWith('max deltas rate'));
+  const isMax = (f: Figure) => f.figure.startsWith('max deltas rate');
+  const firstMax = rest.findIndex(isMax);
   const before = firstMax === -1 ? rest.length : firstMax;
-  const afterMax = rest.filter((f, i) => i >= before && f.figure.startsWith('max deltas rate')).length;
-  const cut = before + afterMax;
   return [
     ...rest.slice(0, before),
     ...deltaStepFigures(result.deltas),
-    ...rest.slice(before, cut),
+    ...rest.filter(isMax),
     ...latencyFigures(result.deltas),
-    ...rest.slice(cut),
+    ...rest.slice(before).filter((f) => !isMax(f)),
   ];
+}
+
+/** The CDC latency p99 at 1000/s of the last `count` full runs up to `file`, oldest first. */
+export function recentP99s(file: string, count = 3): { file: string; p99: number | undefined }[] {
+  const dir = path.dirname(file);
+  const runs = readdirSync(dir).filter(isFullRun).sort();
+  const upTo = runs.slice(0, runs.indexOf(path.basename(file)) + 1).slice(-count);
+  return upTo.map((f) => {
+    const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult;
+    return { file: f, p99: r.deltas?.find((s) => s.target === 1000)?.p99 };
+  });
+}
+
+/** Goal 3 of issue #14 holds over three consecutive full runs: each one's p99, and whether all met it. */
+export function p99Line(runs: { file: string; p99: number | undefined }[]): string {
+  const each = runs.map((r) => `${r.p99 === undefined ? 'none' : `${Math.round(r.p99)} ms`} (\`${r.file}\`)`);
+  const met = runs.length === 3 && runs.every((r) => r.p99 !== undefined && r.p99 < 300);
+  return `CDC latency p99 at 1000/s in the last ${runs.length} full runs, oldest first (goal: < 300 ms in three consecutive runs): ${each.join(', ')}: ${met ? 'met' : 'NOT met'}.`;
 }
 
 /** The README block for one result file: where it came from, the table, the chart beside it. */
@@ -67,6 +84,8 @@ export function renderBlock(file: string, result: BenchResult): string {
     '```text',
     ...lines,
     '```',
+    '',
+    p99Line(recentP99s(file)),
     '',
     `![CDC latency vs rate, full-load rows/s vs size](${rel.replace(/\.json$/, '.png')})`,
     '',

@@ -2,7 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deltaStepFigures, latencyFigures, printTable } from '../lib.js';
-import { isFullRun, newestResult, README, readmeBlock, renderBlock, tableRows, type BenchResult } from '../readme.js';
+import {
+  isFullRun,
+  newestResult,
+  p99Line,
+  README,
+  readmeBlock,
+  recentP99s,
+  renderBlock,
+  tableRows,
+  type BenchResult,
+} from '../readme.js';
 
 const lines = (rows: Parameters<typeof printTable>[0]) => {
   const out: string[] = [];
@@ -65,5 +75,45 @@ describe('bench tables', () => {
     const file = newestResult();
     const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
     expect(readmeBlock(readFileSync(README, 'utf8'))).toBe(renderBlock(file, result));
+  });
+});
+
+describe('the p99 goal over consecutive runs', () => {
+  const runs = (...p99s: (number | undefined)[]) => p99s.map((p99, i) => ({ file: `run${i}.json`, p99 }));
+
+  it('is met only by three runs, each under 300 ms', () => {
+    expect(p99Line(runs(155, 210, 299))).toMatch(/155 ms \(`run0\.json`\), 210 ms .*: met\.$/);
+    expect(p99Line(runs(155, 300, 120))).toMatch(/NOT met\.$/);
+    expect(p99Line(runs(155, 120))).toMatch(/last 2 full runs.*NOT met\.$/);
+    expect(p99Line(runs(155, undefined, 120))).toMatch(/none \(`run1\.json`\).*NOT met\.$/);
+  });
+
+  it('reads the three full runs up to the one shown', () => {
+    const recent = recentP99s(newestResult());
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.length).toBeLessThanOrEqual(3);
+    expect(recent.at(-1)!.file).toBe(newestResult().split('/').at(-1));
+  });
+});
+
+describe('rows beside the steps', () => {
+  it('keeps a figure that only starts like a step row (ours vs the tutorial defaults)', () => {
+    const result: BenchResult = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      smoke: false,
+      machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
+      figures: [
+        { figure: 'CDC latency p99 at 1000/s', value: 999, unit: 'ms' },
+        { figure: 'CDC latency p99 at 1000/s vs tutorial defaults', value: 116, unit: 'ms', limit: 1097 },
+      ],
+      deltas: [
+        { target: 1000, achieved: 1000, p50: 30, p99: 116 },
+        { target: 2000, achieved: 2000, p50: 31, p99: 140 },
+      ],
+    };
+    const names = tableRows(result).map((f) => f.figure);
+    expect(names).toContain('CDC latency p99 at 1000/s vs tutorial defaults');
+    // The step's own row is rebuilt from the steps, not taken from the file.
+    expect(tableRows(result).find((f) => f.figure === 'CDC latency p99 at 1000/s')!.value).toBe(116);
   });
 });
