@@ -222,14 +222,19 @@ function processTree(pid: number): number[] {
 /**
  * CPU seconds (user + system) spent so far by a process and its children, from /proc; undefined
  * where there is no /proc. Sampled twice, the difference over the wall time is the share of a core
- * it used (PostgreSQL's backends are children of the postmaster, so they count with it).
+ * it used (PostgreSQL's backends are children of the postmaster, so they count with it). Children
+ * that have exited count too: once reaped, their time is in the process's cutime and cstime
+ * (without them, a backend that ended between two samples took its time with it).
  */
 export function cpuSeconds(pid: number): number | undefined {
   if (!existsSync('/proc')) return undefined;
   let ticks = 0;
   for (const p of processTree(pid)) {
     const fields = statFields(p);
-    if (fields) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    if (!fields) continue;
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    // cutime, cstime: its reaped children's; a live descendant's own are counted as it is walked.
+    if (p === pid) ticks += Number(fields[13]) + Number(fields[14]);
   }
   clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   return ticks / clockTicks;
