@@ -73,7 +73,8 @@ async function syncManifests(ctx: Context, java: Java, lib: string, plugins: str
 }
 
 const RESOLVER_MODULE = path.join(ROOT, 'jvm', 'schema-resolver');
-const RESOLVER_JAR = 'storefront-schema-resolver.jar';
+/** The jar jvm/schema-resolver's POM builds (its finalName), as Dockerfile.connect copies it too. */
+export const RESOLVER_JAR = 'storefront-schema-resolver.jar';
 
 /** The schema resolver's sources (its POM and src/main), hashed: a change builds a new jar. */
 function resolverSourcesHash(): string {
