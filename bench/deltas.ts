@@ -9,10 +9,13 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { Decoder } from '../stack/src/cdc/avro.js';
 import type { ChangeEvent } from '../stack/src/cdc/replica.js';
 import type { Context } from '../stack/src/component.js';
+import { connectUrl } from '../stack/src/components/connect.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
+import { connector } from '../stack/src/cdc/connector.js';
 import type { StackConfig } from '../stack/src/config.js';
 import { connectorAction } from '../stack/src/operations.js';
-import { waitUntil } from '../stack/src/processes.js';
+import { cpuSeconds, waitUntil } from '../stack/src/processes.js';
+import { status } from '../stack/src/stack.js';
 import { sleep } from './lib.js';
 
 const run = promisify(execFile);
@@ -199,4 +202,29 @@ export async function withCapturePaused<T>(cfg: StackConfig, work: () => Promise
   } finally {
     await connectorAction(cfg, 'resume', 'RUNNING');
   }
+}
+
+/** CPU seconds used so far by each component of the stack, and by this process (the latency probe's consumer). */
+export async function stackCpu(ctx: Context): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const s of await status(ctx)) {
+    const seconds = s.pid === undefined ? undefined : cpuSeconds(s.pid);
+    if (seconds !== undefined) out[s.name] = seconds;
+  }
+  const own = process.cpuUsage();
+  out['bench consumer'] = (own.user + own.system) / 1e6;
+  return out;
+}
+
+/** Replaces the running connector's config and waits until it runs again with it. */
+export async function putConnectorConfig(cfg: StackConfig, config: Record<string, string>): Promise<void> {
+  const url = `${connectUrl(cfg)}/connectors/${connector.name}/config`;
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(config),
+  });
+  if (!res.ok) throw new Error(`PUT ${url}: ${res.status} ${await res.text()}`);
+  await sleep(3_000); // the task restarts with it
+  await connectorAction(cfg, 'resume', 'RUNNING');
 }

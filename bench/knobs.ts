@@ -11,13 +11,12 @@
 import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
 import { connector, topicOf } from '../stack/src/cdc/connector.js';
-import { cpuSeconds } from '../stack/src/processes.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
 import { waitForCapture } from '../stack/src/operations.js';
-import { down, status, up } from '../stack/src/stack.js';
+import { down, up } from '../stack/src/stack.js';
 import { defaultResolverConverter } from './baseline.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
-import { deltaStep, LatencyProbe } from './deltas.js';
+import { deltaStep, LatencyProbe, putConnectorConfig, stackCpu } from './deltas.js';
 import { percentile } from './lib.js';
 
 const env = await isolatedEnv('.stack/exp');
@@ -52,14 +51,7 @@ const fill = (c: Record<string, string>) =>
 const variants: [string, Record<string, string>][] = JSON.parse(process.argv[2] ?? '[]');
 const rate = Number(process.argv[3] ?? 1000);
 const registry = `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/registry/v2`;
-const cpu = async () => {
-  const out: Record<string, number> = {};
-  for (const s of await status(ctx)) {
-    const seconds = s.pid === undefined ? undefined : cpuSeconds(s.pid);
-    if (seconds !== undefined) out[s.name] = seconds;
-  }
-  return out;
-};
+const cpu = () => stackCpu(ctx);
 /** "connect 118 us, kafka 60 us": each component's CPU time per row change. */
 const perChange = (s: { cpuPercent: Record<string, number>; achieved: number }) =>
   Object.entries(s.cpuPercent)
@@ -71,12 +63,8 @@ const perChange = (s: { cpuPercent: Record<string, number>; achieved: number }) 
 for (const [label, variant] of [['as committed', {}] as [string, Record<string, string>], ...variants]) {
   const { '@default-resolver': defaultResolver, ...over } = variant;
   const converter = defaultResolver === 'true' ? defaultResolverConverter(registry) : {};
-  await fetch(`http://127.0.0.1:${cfg.env.CONNECT_PORT}/connectors/${connector.name}/config`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...fill({ ...base, ...over }), ...converter }),
-  });
-  await new Promise((r) => setTimeout(r, 15_000));
+  await putConnectorConfig(cfg, { ...fill({ ...base, ...over }), ...converter });
+  await new Promise((r) => setTimeout(r, 12_000)); // settle: 15 s after the PUT, as before
   const s = await deltaStep(seeder, rate, 15, { latency: probe, memory: async () => 0, cpu });
   console.log(
     `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}; CPU per change: ${perChange(s)}`,

@@ -22,23 +22,29 @@ import { createDecoder } from '../stack/src/cdc/avro.js';
 import { connector, topicOf } from '../stack/src/cdc/connector.js';
 import { connectUrl } from '../stack/src/components/connect.js';
 import { registryUrl } from '../stack/src/components/registry.js';
-import { connectorAction } from '../stack/src/operations.js';
 import { consume } from '../stack/src/cdc/replica.js';
 import type { Context } from '../stack/src/component.js';
 import { ROOT } from '../stack/src/config.js';
-import { cpuSeconds } from '../stack/src/processes.js';
 import { readGcPauses, type GcPauses } from '../stack/src/gc-log.js';
 import { down, status, up } from '../stack/src/stack.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { freePort } from '../seeder/test/support/test-stack.js';
-import { deltaStep, findPgbench, LatencyProbe, pgbenchLimit, withCapturePaused, type DeltaStep } from './deltas.js';
+import {
+  deltaStep,
+  findPgbench,
+  LatencyProbe,
+  pgbenchLimit,
+  putConnectorConfig,
+  stackCpu,
+  withCapturePaused,
+  type DeltaStep,
+} from './deltas.js';
 import { copyLimit, seederLoad, type LoadSize } from './full-load.js';
 import {
   deltaStepFigures,
   latencyFigures,
   percentile,
   printTable,
-  sleep,
   SUSTAINED,
   type Figure,
   type StepSummary,
@@ -168,16 +174,7 @@ async function run(ctx: Context): Promise<void> {
   } else {
     say('pgbench not found (Debian: apt-get install postgresql-15); its limit is left out');
   }
-  const cpu = async () => {
-    const out: Record<string, number> = {};
-    for (const s of await status(ctx)) {
-      const seconds = s.pid === undefined ? undefined : cpuSeconds(s.pid);
-      if (seconds !== undefined) out[s.name] = seconds;
-    }
-    const own = process.cpuUsage(); // this process: the latency probe's consumer
-    out['bench consumer'] = (own.user + own.system) / 1e6;
-    return out;
-  };
+  const cpu = () => stackCpu(ctx);
   const probe = new LatencyProbe(brokers, TABLES.map(topicOf), decoder);
   await probe.start();
   const seconds = smoke ? 4 : 15;
@@ -211,22 +208,14 @@ async function run(ctx: Context): Promise<void> {
   await deltaStep(seederUrl, smoke ? 200 : 2000, warmUp, { memory, cpu });
   const { steps, gcByStep } = await climb('', true);
   // The same ladder with the settings a tutorial user has (bench/baseline.ts), on this stack.
-  const connectorConfig = `${connectUrl(cfg)}/connectors/${connector.name}/config`;
-  const ours = (await (await fetch(connectorConfig)).json()) as Record<string, string>;
-  const putConfig = async (config: Record<string, string>) => {
-    const res = await fetch(connectorConfig, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(config),
-    });
-    if (!res.ok) throw new Error(`PUT ${connectorConfig}: ${res.status} ${await res.text()}`);
-    await sleep(3_000); // the task restarts with it
-    await connectorAction(cfg, 'resume', 'RUNNING');
-  };
+  const ours = (await (await fetch(`${connectUrl(cfg)}/connectors/${connector.name}/config`)).json()) as Record<
+    string,
+    string
+  >;
   say("the same with the defaults a tutorial user has (poll.interval.ms 500, Apicurio's default schema resolver)");
-  await putConfig(tutorialConfig(ours, `${registryUrl(cfg)}/apis/registry/v2`));
+  await putConnectorConfig(cfg, tutorialConfig(ours, `${registryUrl(cfg)}/apis/registry/v2`));
   const tutorial = await climb(', tutorial defaults', false);
-  await putConfig(ours);
+  await putConnectorConfig(cfg, ours);
   await probe.stop();
   // The database's own rate, as pgbench's is measured: nothing ships these changes while they
   // are made (pgbench's database is not captured). Last, so the backlog it leaves in the slot
@@ -238,7 +227,8 @@ async function run(ctx: Context): Promise<void> {
   result.capturePaused = alone;
 
   const sustained = steps.filter((s) => s.achieved >= SUSTAINED * s.target);
-  result.tutorialDefaults = tutorial.steps.map(summary);
+  const tutorialSummaries = tutorial.steps.map(summary);
+  result.tutorialDefaults = tutorialSummaries;
   const max = steps.reduce((a, b) => (b.achieved > a.achieved ? b : a));
   figures.push(...deltaStepFigures(steps));
   const maxSustained = sustained.length ? Math.max(...sustained.map((s) => s.achieved)) : 0;
@@ -262,7 +252,7 @@ async function run(ctx: Context): Promise<void> {
   );
   const summaries = steps.map(summary);
   figures.push(...latencyFigures(summaries));
-  figures.push(...tutorialFigures(summaries, result.tutorialDefaults as StepSummary[]));
+  figures.push(...tutorialFigures(summaries, tutorialSummaries));
   const busiest = Math.max(...steps.map((s) => s.peakMemoryMiB));
   figures.push({
     figure: 'stack memory, max delta rate',
