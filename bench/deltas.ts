@@ -120,7 +120,10 @@ export class LatencyProbe {
 
 export interface DeltaStep {
   target: number;
+  /** Row changes per second. */
   achieved: number;
+  /** Actions per second: each is one statement, so one transaction (pgbench's tps counts the same). */
+  transactions: number;
   seconds: number;
   /** Commit-to-consumer latencies (ms) of the step's change events; none while capture is paused. */
   latencies: number[];
@@ -169,7 +172,11 @@ export async function deltaStep(
   }
   const cpu1 = await probes.cpu();
   const wall = (performance.now() - t0) / 1000;
-  const status = (await (await post('/deltas/stop', {})).json()) as { rowChanges: number; elapsedSeconds: number };
+  const status = (await (await post('/deltas/stop', {})).json()) as {
+    rowChanges: number;
+    actions: number;
+    elapsedSeconds: number;
+  };
   const cpuPercent = Object.fromEntries(
     Object.entries(cpu1).map(([name, s]) => [name, Math.round(((s - (cpu0[name] ?? s)) / wall) * 100)]),
   );
@@ -182,6 +189,7 @@ export async function deltaStep(
   return {
     target,
     achieved: status.rowChanges / status.elapsedSeconds,
+    transactions: status.actions / status.elapsedSeconds,
     seconds: status.elapsedSeconds,
     latencies,
     peakMemoryMiB,

@@ -165,10 +165,12 @@ async function run(ctx: Context): Promise<void> {
   // --- Deltas vs pgbench, with CDC latency at each rate ---
   const pgbench = findPgbench();
   let pgbenchRate: number | undefined;
+  let pgbenchTps: number | undefined;
   if (pgbench) {
     say('pgbench (TPC-B-like, 4 clients) on the same server');
     const pb = await pgbenchLimit(ctx, pgbench, smoke ? 3 : 15);
     pgbenchRate = pb.rowChangesPerSecond;
+    pgbenchTps = pb.tps;
     say(`  ${pb.tps.toFixed(0)} tps = ${Math.round(pgbenchRate)} row changes/s`);
     result.pgbench = pb;
   } else {
@@ -223,7 +225,9 @@ async function run(ctx: Context): Promise<void> {
   const fastest = smoke ? 400 : 40_000;
   say(`deltas at ${fastest} row changes/s for ${seconds} s, capture paused`);
   const alone = await withCapturePaused(cfg, () => deltaStep(seederUrl, fastest, seconds, { memory, cpu }));
-  say(`  achieved ${alone.achieved.toFixed(0)}/s; CPU ${cpuText(alone.cpuPercent)}`);
+  say(
+    `  achieved ${alone.achieved.toFixed(0)}/s in ${alone.transactions.toFixed(0)} transactions/s; CPU ${cpuText(alone.cpuPercent)}`,
+  );
   result.capturePaused = alone;
 
   const sustained = steps.filter((s) => s.achieved >= SUSTAINED * s.target);
@@ -246,6 +250,18 @@ async function run(ctx: Context): Promise<void> {
           met: value >= pgbenchRate,
         };
   figures.push(maxFigure('max deltas rate, database alone', alone.achieved));
+  // The same run counted in transactions: each action is one, as each of pgbench's is. Its
+  // transactions change 4 rows each (3 updates, 1 insert); a shop's actions change fewer.
+  if (pgbenchTps !== undefined) {
+    figures.push({
+      figure: 'max deltas rate, database alone, transactions',
+      value: alone.transactions,
+      unit: 'transactions/s',
+      limit: pgbenchTps,
+      limitName: 'pgbench',
+      ratio: alone.transactions / pgbenchTps,
+    });
+  }
   const captured = maxFigure('max deltas rate, captured end to end', max.achieved);
   figures.push(
     pgbenchRate === undefined ? captured : { ...captured, goal: '>= 60 %', met: max.achieved >= 0.6 * pgbenchRate },
@@ -300,13 +316,30 @@ async function fullLoadFigures(ctx: Context, figures: Figure[]): Promise<Record<
   const loadPort = await freePort();
   for (const k of sizes) {
     const size = scaled(k);
-    say(`full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders): COPY limit`);
-    const limit = await copyLimit(ctx, size);
-    say(`  COPY of ${limit.rows} pre-rendered rows: ${Math.round(limit.rowsPerSecond)} rows/s`);
-    const load = await seederLoad(ctx, size, loadPort);
-    say(
-      `  seeder: ${load.rows} rows in ${load.seconds.toFixed(1)} s = ${Math.round(load.rowsPerSecond)} rows/s, peak RSS ${load.peakRssMiB.toFixed(0)} MiB`,
-    );
+    // A 10x load takes seconds, so whatever else the stack does meanwhile (its JVMs still
+    // compiling after start, the WAL sender decoding) moves one sample by up to a third in
+    // either direction: COPY and the seeder take turns, three rounds, and each keeps its best.
+    const rounds = !smoke && k === 10 ? 3 : 1;
+    const copies: Awaited<ReturnType<typeof copyLimit>>[] = [];
+    const seeders: Awaited<ReturnType<typeof seederLoad>>[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+      say(
+        `full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders)${of}: COPY limit`,
+      );
+      const c = await copyLimit(ctx, size);
+      copies.push(c);
+      say(`  COPY of ${c.rows} pre-rendered rows: ${Math.round(c.rowsPerSecond)} rows/s`);
+      const l = await seederLoad(ctx, size, loadPort);
+      seeders.push(l);
+      say(
+        `  seeder: ${l.rows} rows in ${l.seconds.toFixed(1)} s = ${Math.round(l.rowsPerSecond)} rows/s, peak RSS ${l.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
+    const best = <T extends { rowsPerSecond: number }>(xs: T[]): T =>
+      xs.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+    const limit = best(copies);
+    const load = best(seeders);
     const ratio = load.rowsPerSecond / limit.rowsPerSecond;
     figures.push({
       figure: `full load ${k}x (${load.rows} rows)`,
@@ -318,8 +351,12 @@ async function fullLoadFigures(ctx: Context, figures: Figure[]): Promise<Record<
       goal: '>= 90 %',
       met: ratio >= 0.9,
     });
-    figures.push({ figure: `seeder peak RSS, ${k}x load`, value: load.peakRssMiB, unit: 'MiB' });
-    loads.push({ scale: k, size, copy: limit, seeder: load, ratio });
+    figures.push({
+      figure: `seeder peak RSS, ${k}x load`,
+      value: Math.max(...seeders.map((l) => l.peakRssMiB)),
+      unit: 'MiB',
+    });
+    loads.push({ scale: k, size, copy: limit, seeder: load, ratio, rounds: { copy: copies, seeder: seeders } });
   }
   if (loads.length > 1) {
     const first = loads[0] as { seeder: { rowsPerSecond: number } };
