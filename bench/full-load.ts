@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ensureCatalog } from '../seeder/src/db/catalog-repository.js';
+import { defaultHistory } from '../seeder/src/domain/history.js';
 import type { LoadPlan } from '../seeder/src/domain/plan.js';
 import {
   countLines,
@@ -46,6 +47,7 @@ async function renderFiles(
   const plan: LoadPlan = {
     seed: SEED,
     until: Date.parse(UNTIL),
+    history: defaultHistory,
     ...size,
     firstId: { customer: 1, address: 1, product: 1, order: 1 },
     leafCategoryIds: await ensureCatalog(db),

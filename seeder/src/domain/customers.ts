@@ -1,13 +1,23 @@
 import { nullable, text, timestamp } from './copy-text.js';
-import { DAY_MS, historyStart, type LoadPlan } from './plan.js';
+import { timelineOf, ZONES } from './history.js';
+import { DAY_MS, type LoadPlan } from './plan.js';
 import { wordLists } from './word-lists.js';
 import { Rng, Stream, unit } from './random.js';
 
-/** Customers sign up evenly over the history, in id order. */
+/** Customers sign up in id order, as the history's shape has them (history.ts). */
 export function customerCreatedAt(plan: LoadPlan, index: number): number {
-  const start = historyStart(plan);
-  const frac = (index + unit(plan.seed, Stream.customers, index)) / plan.customers;
-  return Math.floor(start + frac * (plan.until - start));
+  return Math.floor(timelineOf(plan).at((index + unit(plan.seed, Stream.customers, index)) / plan.customers));
+}
+
+/** The time zone (index into ZONES) a customer lives in, drawn by the zones' share of sign-ups at their sign-up time. */
+export function customerZone(plan: LoadPlan, index: number): number {
+  return timelineOf(plan).zoneAt(customerCreatedAt(plan, index), unit(plan.seed, Stream.customerZones, index));
+}
+
+/** The state of a customer's default address: one of their zone's, evenly. */
+function customerState(plan: LoadPlan, index: number): string {
+  const states = ZONES[customerZone(plan, index)]!.states;
+  return states[Math.floor(unit(plan.seed, Stream.customerStates, index) * states.length)]!;
 }
 
 /** Every customer has a default address whose id is `firstId.address + index`. */
@@ -57,12 +67,19 @@ export interface Address {
   countryCode: string;
 }
 
-export function drawAddress(rng: Rng): Address {
+/** A new address; in `region` when given (a state abbreviation), else in any state. */
+export function drawAddress(rng: Rng, region?: string): Address {
   const line1 = `${rng.digits(rng.pick(['####', '###', '#####']))} ${rng.pick(wordLists.streetNames)} ${rng.pick(wordLists.streetSuffixes)}`;
   const line2 = rng.chance(0.25) ? rng.digits(rng.pick(['Apt. ###', 'Suite ###'])) : null;
   const city = rng.pick(wordLists.cities);
-  const region = rng.pick(wordLists.states);
-  return { line1, line2, city, region, postalCode: rng.digits('#####'), countryCode: 'US' };
+  return {
+    line1,
+    line2,
+    city,
+    region: region ?? rng.pick(wordLists.states),
+    postalCode: rng.digits('#####'),
+    countryCode: 'US',
+  };
 }
 
 /** COPY text of an address's own columns: line1, line2, city, region, postal_code, country_code. */
@@ -83,7 +100,7 @@ export function renderCustomers(plan: LoadPlan, from: number, to: number): Custo
     customers += `${id}\t${email(p, id)}\t${text(p.firstName)}\t${text(p.lastName)}\t${nullable(p.phone)}\t${timestamp(created)}\t${timestamp(updated)}\n`;
 
     const addressCreated = timestamp(created);
-    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng))}\tt\t${addressCreated}\t${addressCreated}\n`;
+    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng, customerState(plan, i)))}\tt\t${addressCreated}\t${addressCreated}\n`;
     if (rng.chance(0.3)) {
       const at = timestamp(Math.min(plan.until, created + Math.floor(rng.next() * 90 * DAY_MS)));
       extraAddresses += `${id}\t${addressText(drawAddress(rng))}\tf\t${at}\t${at}\n`;

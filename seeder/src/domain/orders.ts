@@ -1,7 +1,8 @@
-import { customerCreatedAt, defaultAddressId } from './customers.js';
+import { customerCreatedAt, customerZone, defaultAddressId } from './customers.js';
+import { timelineOf } from './history.js';
 import { money, timestamp } from './copy-text.js';
 import { carriers, paymentMethods, type OrderStatus } from './lifecycle.js';
-import { DAY_MS, historyStart, type LoadPlan } from './plan.js';
+import { DAY_MS, type LoadPlan } from './plan.js';
 import { productPriceCents } from './products.js';
 import { Rng, Stream } from './random.js';
 
@@ -122,15 +123,24 @@ function pickProducts(rng: Rng, products: number, count: number): number[] {
   return picked;
 }
 
+/** Customers drawn at most per order to find one in the time zone its hour favours. */
+const ZONE_TRIES = 12;
+
 export function orderBundle(plan: LoadPlan, index: number): OrderBundle {
   const rng = new Rng(plan.seed, Stream.orders, index);
-  const start = historyStart(plan);
-  const frac = (index + rng.next()) / plan.orders;
-  let placedAt = Math.floor(start + frac * (plan.until - start));
+  const timeline = timelineOf(plan);
+  let placedAt = Math.floor(timeline.at((index + rng.next()) / plan.orders));
 
-  // A customer who had signed up by then: index < frac * customers makes created_at < placedAt.
-  const signedUp = Math.max(1, Math.floor(frac * plan.customers));
-  const customerIndex = Math.floor(rng.next() * signedUp);
+  // A customer who had signed up by then (customer k of n signs up when the timeline reaches
+  // about k/n), from the time zone the hour favours: at 9 p.m. Eastern most orders are placed in
+  // the east. A few draws among the signed-up; the last one stands if none lives there.
+  const signedUp = Math.max(1, Math.min(plan.customers, Math.floor(timeline.fractionBy(placedAt) * plan.customers)));
+  const zone = timeline.zoneAt(placedAt, rng.next());
+  let customerIndex = 0;
+  for (let tries = 0; tries < ZONE_TRIES; tries++) {
+    customerIndex = Math.floor(rng.next() * signedUp);
+    if (customerZone(plan, customerIndex) === zone) break;
+  }
   placedAt = Math.min(
     plan.until - MINUTE_MS,
     Math.max(placedAt, customerCreatedAt(plan, customerIndex) + 10 * MINUTE_MS),

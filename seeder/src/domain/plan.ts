@@ -1,3 +1,5 @@
+import type { HistoryShape } from './history.js';
+
 export const DAY_MS = 86_400_000;
 /** A full load simulates this much shop history, ending at `until`. */
 export const HISTORY_DAYS = 730;
@@ -12,6 +14,8 @@ export interface LoadPlan {
   customers: number;
   products: number;
   orders: number;
+  /** When in the history sign-ups and orders happen (history.ts). */
+  history: HistoryShape;
   firstId: { customer: number; address: number; product: number; order: number };
   /** Category id of each catalog leaf, in `leaves` order. */
   leafCategoryIds: number[];

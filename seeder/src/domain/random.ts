@@ -35,6 +35,8 @@ export const Stream = {
   customers: 1,
   products: 3,
   orders: 5,
+  customerZones: 7,
+  customerStates: 9,
 } as const;
 
 /** sfc32: a fast 32-bit PRNG with 128 bits of state; good enough for test data, not for secrets. */

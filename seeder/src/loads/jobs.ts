@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { INLINE_CHUNKS, RenderPool, runFullLoad, type LoadProgress, type LoadSize } from './load.js';
 import type { Pool } from '../db/pool.js';
+import { defaultHistory, type HistoryShape } from '../domain/history.js';
 import type { Table } from '../db/tables.js';
 import type { DeltaGenerator } from '../deltas/generator.js';
 import { SeedError, toSeedError } from '../errors.js';
@@ -13,12 +14,14 @@ export interface FullLoadRequest {
   seed?: number | undefined;
   /** End of the simulated history (ISO date-time); default: the start of the current UTC day. */
   until?: string | undefined;
+  /** The history's shape; a field left out takes its default (domain/history.ts). */
+  history?: Partial<HistoryShape> | undefined;
 }
 
 export interface Job {
   id: string;
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
-  request: FullLoadRequest & { seed: number; until: string };
+  request: FullLoadRequest & { seed: number; until: string; history: HistoryShape };
   startedAt: string;
   finishedAt: string | null;
   percent: number;
@@ -77,11 +80,19 @@ export class FullLoads {
     if (this.shutdown.signal.aborted) throw new SeedError('busy', 'the seeder is shutting down');
     const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31);
     const until = req.until ? Date.parse(req.until) : startOfUtcDay(Date.now());
-    const size: LoadSize = { customers: req.customers, products: req.products, orders: req.orders, seed, until };
+    const history: HistoryShape = { ...defaultHistory, ...definedFields(req.history ?? {}) };
+    const size: LoadSize = {
+      customers: req.customers,
+      products: req.products,
+      orders: req.orders,
+      seed,
+      until,
+      history,
+    };
     const job: Job = {
       id: randomUUID(),
       status: 'running',
-      request: { ...req, seed, until: new Date(until).toISOString() },
+      request: { ...req, seed, until: new Date(until).toISOString(), history },
       startedAt: new Date().toISOString(),
       finishedAt: null,
       percent: 0,
@@ -193,4 +204,9 @@ export class FullLoads {
 
 export function startOfUtcDay(ms: number): number {
   return ms - (ms % 86_400_000);
+}
+
+/** The fields of `o` that are set: an explicit undefined does not replace a default. */
+function definedFields<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

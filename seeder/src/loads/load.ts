@@ -11,6 +11,7 @@ import { copyRows } from '../db/copy.js';
 import { countRows, lockTables, reserveIds } from '../db/load-repository.js';
 import { inTransaction, type Pool } from '../db/pool.js';
 import { tables, type Table } from '../db/tables.js';
+import { defaultHistory, type HistoryShape } from '../domain/history.js';
 import type { LoadPlan } from '../domain/plan.js';
 import { chunksOf, countLines, entities, entityNames, partsOf, type Counts, type Rendered } from './entities.js';
 import render, { type RenderTask } from './render-worker.js';
@@ -18,6 +19,7 @@ import render, { type RenderTask } from './render-worker.js';
 export interface LoadSize extends Counts {
   seed: number;
   until: number;
+  history: HistoryShape;
 }
 
 export interface LoadProgress {
@@ -92,6 +94,7 @@ const warmUpTasks = (): RenderTask[] => {
     customers: 1,
     products: 1,
     orders: 1,
+    history: defaultHistory,
     firstId: { customer: 1, address: 1, product: 1, order: 1 },
     leafCategoryIds: [1],
   };

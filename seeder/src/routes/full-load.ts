@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorSchema } from './error-schema.js';
+import { defaultHistory, historyLimits } from '../domain/history.js';
 import type { FullLoads } from '../loads/jobs.js';
 
 /**
@@ -8,6 +9,32 @@ import type { FullLoads } from '../loads/jobs.js';
  * two), never the schema's maxima.
  */
 export const fullLoadExample = { customers: 2000, products: 300, orders: 5000, seed: 7 };
+
+const strength = (rhythm: 'seasonality' | 'weekly' | 'daily') =>
+  z.number().min(0).max(historyLimits[rhythm]).optional();
+
+/** Each field of domain/history.ts's HistoryShape, with its bounds; a field left out takes its default. */
+const HistoryBody = z
+  .object({
+    growth: z
+      .number()
+      .min(1)
+      .max(historyLimits.growth)
+      .optional()
+      .describe(
+        `Orders and sign-ups per day at the end of the two years over those at the start. Default ${defaultHistory.growth}; 1: no growth.`,
+      ),
+    seasonality: strength('seasonality').describe(
+      `Strength of the seasons: Black Friday to Cyber Monday (x3 on the day), December to Christmas (x1.6), a quiet January (x0.8). Default ${defaultHistory.seasonality}; 0: none.`,
+    ),
+    weekly: strength('weekly').describe(
+      `Strength of the weekly rhythm in local time: Sundays and Mondays busiest, Saturdays quietest. Default ${defaultHistory.weekly}; 0: none.`,
+    ),
+    daily: strength('daily').describe(
+      `Strength of the daily cycle in the customers' local time (US time zones): few orders at 4 a.m., the peak at 8 p.m. Default ${defaultHistory.daily}; 0: none.`,
+    ),
+  })
+  .strict();
 
 /** Sane upper bounds: a 2-core laptop loads the largest in minutes, not hours. */
 export const FullLoadBody = z
@@ -31,6 +58,10 @@ export const FullLoadBody = z
       .datetime({ offset: true })
       .optional()
       .describe('End of the simulated two years of history; default: start of the current UTC day.'),
+    history: HistoryBody.optional().describe(
+      'The shape of the history in time: growth, seasons, weekly rhythm, daily cycle. Left out: the defaults. ' +
+        'All rhythms 0 and growth 1: the same number of orders every hour of the two years.',
+    ),
   })
   .strict()
   .meta({ example: fullLoadExample })
@@ -58,6 +89,7 @@ const JobSchema = z.object({
     orders: z.number(),
     seed: z.number(),
     until: z.string(),
+    history: z.object({ growth: z.number(), seasonality: z.number(), weekly: z.number(), daily: z.number() }),
   }),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),

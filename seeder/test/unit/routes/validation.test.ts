@@ -25,6 +25,10 @@ describe('POST /full-load validation', () => {
     [{ customers: 5, products: 5, orders: 5, seed: -1 }, 'seed'],
     [{ customers: 5, products: 5, orders: 5, until: 'yesterday' }, 'until'],
     [{ customers: 5, products: 5, orders: 5, color: 'red' }, 'color'],
+    [{ customers: 5, products: 5, orders: 5, history: { growth: 0.5 } }, 'history.growth'],
+    [{ customers: 5, products: 5, orders: 5, history: { daily: -1 } }, 'history.daily'],
+    [{ customers: 5, products: 5, orders: 5, history: { weekly: 4 } }, 'history.weekly'],
+    [{ customers: 5, products: 5, orders: 5, history: { seasons: 1 } }, 'history'],
   ])('rejects %j naming %s', async (body, field) => {
     const res = await post('/full-load', body);
     expect(res.statusCode).toBe(400);
