@@ -205,7 +205,8 @@ export function pipelineView(s: Snapshot): PipelineView {
     deltas: s.seeder.ok
       ? {
           state: s.seeder.value.state,
-          targetRate: s.seeder.value.settings?.ratePerSecond ?? null,
+          // The profile's target now (a burst's, the compressed day's), not its base rate.
+          targetRate: s.seeder.value.state === 'stopped' ? null : s.seeder.value.targetRate,
           recentRate: s.seeder.value.recentRate,
           rowChanges: s.seeder.value.rowChanges,
           lastError: s.seeder.value.lastError,

@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.js';
 import { tables, type Table } from '../db/tables.js';
 import { Rng } from '../domain/random.js';
 import { SeedError, conflictKind, isDatabaseUnavailable } from '../errors.js';
-import { RateWindow, TokenBucket } from './pacing.js';
+import { RateWindow, targetRate, TokenBucket, type RateProfile } from './pacing.js';
 
 export interface Mix {
   insert: number;
@@ -13,8 +13,10 @@ export interface Mix {
 }
 
 export interface DeltaSettings {
-  /** Target row changes per second, cascades included. */
+  /** Target row changes per second, cascades included: the base rate of the profile. */
   ratePerSecond: number;
+  /** How the target moves over time around the base rate (pacing.ts). */
+  profile: RateProfile;
   /** Stop by itself after this long; absent: run until stopped. */
   durationSeconds?: number | undefined;
   /** Relative weights of insert, update and delete actions. */
@@ -29,8 +31,8 @@ export const defaultMix: Mix = { insert: 0.35, update: 0.55, delete: 0.1 };
 export const defaultConcurrency = 4;
 
 /** What a caller asks for (POST /deltas/start, DELTAS_ON_START); start() fills in the rest. */
-export type DeltaRequest = Omit<DeltaSettings, 'mix' | 'concurrency'> &
-  Partial<Pick<DeltaSettings, 'mix' | 'concurrency'>>;
+export type DeltaRequest = Omit<DeltaSettings, 'mix' | 'concurrency' | 'profile'> &
+  Partial<Pick<DeltaSettings, 'mix' | 'concurrency' | 'profile'>>;
 
 /** Every public method of Changes is a delta action. */
 type Action = keyof Changes;
@@ -74,6 +76,8 @@ export interface DeltaStatus {
   startedAt: string | null;
   stoppedAt: string | null;
   elapsedSeconds: number;
+  /** Row changes per second the profile asks for now; 0 when stopped. */
+  targetRate: number;
   /** Row changes per second since the start. */
   achievedRate: number;
   /** Row changes per second over the last few seconds. */
@@ -145,6 +149,7 @@ export class DeltaGenerator {
     const settings: DeltaSettings = {
       ...request,
       mix: request.mix ?? defaultMix,
+      profile: request.profile ?? { kind: 'steady' },
       concurrency: Math.min(request.concurrency ?? defaultConcurrency, this.maxConcurrency),
     };
     this.settings = settings;
@@ -206,12 +211,19 @@ export class DeltaGenerator {
       startedAt: this.startedAt ? new Date(this.startedAt).toISOString() : null,
       stoppedAt: this.stoppedAt ? new Date(this.stoppedAt).toISOString() : null,
       elapsedSeconds: round(elapsed),
+      targetRate: this.state === 'stopped' ? 0 : round(this.currentTarget(now)),
       achievedRate: elapsed > 0 ? round(this.total.rowChanges / elapsed) : 0,
       recentRate: this.state !== 'stopped' ? round(recent) : 0,
       ...this.total,
       lastError: this.lastError,
       counts: this.counts,
     };
+  }
+
+  /** What the profile asks for at `now` (ms), from the start of this run. */
+  private currentTarget(now: number): number {
+    const s = this.settings!;
+    return targetRate(s.ratePerSecond, s.profile, (now - this.startedAt) / 1000);
   }
 
   /** Id ranges to aim picks at, refreshed in the background at most once a second. */
@@ -255,6 +267,7 @@ export class DeltaGenerator {
     while (!this.stopping) {
       await this.gate;
       if (this.stopping) break;
+      this.bucket.setRate(this.currentTarget(Date.now()));
       const wait = this.bucket.take();
       if (wait > 0) {
         await sleep(wait);

@@ -109,6 +109,44 @@ describe('deltas', () => {
     expect((await status()).rowChanges).toBe(n);
   });
 
+  it('follows a burst profile: the target and the achieved rate rise and fall on schedule', async () => {
+    await fullLoad(10);
+    // 60/s, 5x for 2 s every 4 s: bursts at 4-6 s and 8-10 s.
+    const profile = { kind: 'burst', multiplier: 5, burstSeconds: 2, everySeconds: 4 };
+    expect((await start({ ratePerSecond: 60, durationSeconds: 10.5, seed: 10, profile })).statusCode).toBe(200);
+    const samples: { t: number; target: number; rowChanges: number }[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 10_200) {
+      const s = await status();
+      samples.push({ t: s.elapsedSeconds, target: s.targetRate, rowChanges: s.rowChanges });
+      await sleep(100);
+    }
+    await vi.waitFor(async () => expect((await status()).state).toBe('stopped'), { timeout: 2_000, interval: 50 });
+    expect((await status()).settings.profile).toEqual(profile);
+    // The target GET /deltas reports, on schedule (away from the edges, where the clocks differ).
+    const targetAt = (from: number, to: number) => [
+      ...new Set(samples.filter((s) => s.t > from + 0.2 && s.t < to - 0.2).map((s) => s.target)),
+    ];
+    expect(targetAt(0, 4)).toEqual([60]);
+    expect(targetAt(4, 6)).toEqual([300]);
+    expect(targetAt(6, 8)).toEqual([60]);
+    expect(targetAt(8, 10)).toEqual([300]);
+    // The achieved rate in each stretch (its first and last 0.3 s left out), within 25 %.
+    const achieved = (from: number, to: number) => {
+      const inside = samples.filter((s) => s.t >= from + 0.3 && s.t <= to - 0.3);
+      const a = inside[0]!;
+      const b = inside.at(-1)!;
+      return (b.rowChanges - a.rowChanges) / (b.t - a.t);
+    };
+    const rates = [achieved(0, 4), achieved(4, 6), achieved(6, 8), achieved(8, 10)];
+    console.log(`burst profile, achieved per stretch: ${rates.map((r) => r.toFixed(0)).join(', ')} changes/s`);
+    [60, 300, 60, 300].forEach((target, i) => {
+      expect(rates[i]).toBeGreaterThan(target * 0.75);
+      expect(rates[i]).toBeLessThan(target * 1.25);
+    });
+    expect((await status()).errors).toBe(0);
+  });
+
   it('pauses for a full load and resumes after it', async () => {
     expect((await start({ ratePerSecond: 100 })).statusCode).toBe(200);
     const res = await app.inject({

@@ -4,6 +4,8 @@ import { getJson } from './http.js';
 export interface DeltaStatus {
   state: 'stopped' | 'running' | 'paused' | 'waiting_for_database';
   settings: { ratePerSecond: number } | null;
+  /** What the rate profile asks for now (a burst, a time of the compressed day); 0 when stopped. */
+  targetRate: number;
   achievedRate: number;
   recentRate: number;
   rowChanges: number;

@@ -51,6 +51,7 @@ function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       value: {
         state: 'running',
         settings: { ratePerSecond: 20 },
+        targetRate: 20,
         achievedRate: 19,
         recentRate: 20,
         rowChanges: 100,
@@ -172,6 +173,15 @@ describe('pipelineView', () => {
     );
     expect(failed.connector?.actions).toEqual(['pause', 'restart']);
     expect(failed.connector?.tasks[0]).toEqual({ id: 0, state: 'FAILED', trace: 'boom\n at x' });
+  });
+
+  it("shows the rate profile's target now, not its base rate, and none when stopped", () => {
+    const seeder = snapshot().seeder;
+    if (!seeder.ok) throw new Error('the snapshot has a seeder');
+    const at = (state: 'running' | 'stopped', targetRate: number) =>
+      pipelineView(snapshot({ seeder: { ...seeder, value: { ...seeder.value, state, targetRate } } })).deltas;
+    expect(at('running', 100)).toMatchObject({ targetRate: 100 }); // a burst of 5x the base 20/s
+    expect(at('stopped', 0)).toMatchObject({ targetRate: null });
   });
 
   it('has no numbers where a component is down, rather than zeros', () => {

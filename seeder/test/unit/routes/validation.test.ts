@@ -69,6 +69,19 @@ describe('POST /deltas/start validation', () => {
     [{ ratePerSecond: 10, mix: { insert: -1, update: 1, delete: 1 } }, 'mix.insert'],
     [{ ratePerSecond: 10, mix: { inserts: 1 } }, 'mix'],
     [{ ratePerSecond: 10, concurrency: 0 }, 'concurrency'],
+    [{ ratePerSecond: 10, profile: { kind: 'tidal' } }, 'profile.kind'],
+    [{ ratePerSecond: 10, profile: { kind: 'daily' } }, 'profile.periodSeconds'],
+    [{ ratePerSecond: 10, profile: { kind: 'daily', periodSeconds: 1 } }, 'profile.periodSeconds'],
+    [
+      { ratePerSecond: 10, profile: { kind: 'burst', multiplier: 1, burstSeconds: 1, everySeconds: 9 } },
+      'profile.multiplier',
+    ],
+    [
+      { ratePerSecond: 10, profile: { kind: 'burst', multiplier: 5, burstSeconds: 9, everySeconds: 9 } },
+      'profile.burstSeconds',
+    ],
+    [{ ratePerSecond: 10, profile: { kind: 'steady', periodSeconds: 9 } }, 'profile'],
+    [{ ratePerSecond: 20_000, profile: { kind: 'burst', multiplier: 5, burstSeconds: 1, everySeconds: 9 } }, 'profile'],
   ])('rejects %j naming %s', async (body, field) => {
     const res = await post('/deltas/start', body);
     expect(res.statusCode).toBe(400);
@@ -127,6 +140,16 @@ describe('OpenAPI document', () => {
     expect(example('/deltas/start')).toEqual(deltaStartExample);
     expect(FullLoadBody.safeParse(fullLoadExample).success).toBe(true);
     expect(DeltaStartBody.safeParse(deltaStartExample).success).toBe(true);
+    // One example per rate profile, each valid and gentle: 20 changes/s on average, 12,000 at most.
+    const examples = doc.paths['/deltas/start'].post.requestBody.content['application/json'].examples;
+    expect(Object.keys(examples)).toEqual(['steady', 'daily', 'burst']);
+    for (const { value } of Object.values(examples) as {
+      value: { ratePerSecond: number; durationSeconds: number };
+    }[]) {
+      expect(DeltaStartBody.safeParse(value).success).toBe(true);
+      expect(value.ratePerSecond * value.durationSeconds).toBeLessThanOrEqual(12_000);
+    }
+    expect(examples.steady.value).toEqual(deltaStartExample);
     // What a first click starts: about 30k rows, and 20 changes/s for a minute.
     expect(fullLoadExample.customers + fullLoadExample.products + fullLoadExample.orders).toBeLessThanOrEqual(10_000);
     expect(deltaStartExample.ratePerSecond * deltaStartExample.durationSeconds).toBeLessThanOrEqual(2_000);
