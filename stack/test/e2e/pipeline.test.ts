@@ -191,8 +191,12 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
     await rebuildAndCompare('after a full load');
   });
 
-  it('rebuilds tables equal to the source after a while of deltas', async () => {
-    expect((await post('/deltas/start', { ratePerSecond: 200, durationSeconds: 10, seed: 5 })).status).toBe(200);
+  it('rebuilds tables equal to the source after a while of deltas with a flash sale in it', async () => {
+    // 200 changes/s, and 10x that from 5 s to 8 s: a burst profile (POST /deltas/start's profile).
+    const profile = { kind: 'burst', multiplier: 10, burstSeconds: 3, everySeconds: 5 };
+    expect((await post('/deltas/start', { ratePerSecond: 200, durationSeconds: 10, seed: 5, profile })).status).toBe(
+      200,
+    );
     await sleep(10_500);
     const status = (await (await fetch(`${seeder}/deltas`)).json()) as {
       state: string;
@@ -202,7 +206,9 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
     };
     expect(status.state).toBe('stopped');
     console.log(`deltas: ${status.rowChanges} row changes at ${status.achievedRate}/s`);
-    const { replica } = await rebuildAndCompare('after 10 s of deltas');
+    // More than 10 s at 200/s could make: the burst happened.
+    expect(status.rowChanges).toBeGreaterThan(2_000 * 1.5);
+    const { replica } = await rebuildAndCompare('after 10 s of deltas with a burst');
     expect(replica.ops.u).toBeGreaterThan(0);
     expect(replica.ops.d).toBeGreaterThan(0);
     expect(replica.ops.tombstone).toBeGreaterThan(0);
