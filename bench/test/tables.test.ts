@@ -20,6 +20,13 @@ const lines = (rows: Parameters<typeof printTable>[0]) => {
   return out;
 };
 
+/** A result file's header, for results built by hand. */
+const runOf2026 = {
+  startedAt: '2026-01-01T00:00:00.000Z',
+  smoke: false,
+  machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
+};
+
 describe('bench tables', () => {
   it('shows a step that missed its target as NOT met, next to those that made it', () => {
     const out = lines(
@@ -35,9 +42,7 @@ describe('bench tables', () => {
 
   it('rebuilds step rows from the raw steps, whatever a result file kept', () => {
     const result: BenchResult = {
-      startedAt: '2026-01-01T00:00:00.000Z',
-      smoke: false,
-      machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
+      ...runOf2026,
       // As an older bench wrote it: the failed step and its latencies left out.
       figures: [
         { figure: 'deltas at 100/s achieved', value: 100, unit: 'changes/s', met: true },
@@ -99,9 +104,7 @@ describe('the p99 goal over consecutive runs', () => {
 describe('rows beside the steps', () => {
   it('keeps a figure that only starts like a step row (ours vs the tutorial defaults)', () => {
     const result: BenchResult = {
-      startedAt: '2026-01-01T00:00:00.000Z',
-      smoke: false,
-      machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
+      ...runOf2026,
       figures: [
         { figure: 'CDC latency p99 at 1000/s', value: 999, unit: 'ms' },
         { figure: 'CDC latency p99 at 1000/s vs tutorial defaults', value: 116, unit: 'ms', limit: 1097 },

@@ -10,13 +10,13 @@ export function customerCreatedAt(plan: LoadPlan, index: number): number {
 }
 
 /** The time zone (index into ZONES) a customer lives in, drawn by the zones' share of sign-ups at their sign-up time. */
-export function customerZone(plan: LoadPlan, index: number): number {
-  return timelineOf(plan).zoneAt(customerCreatedAt(plan, index), unit(plan.seed, Stream.customerZones, index));
+export function customerZone(plan: LoadPlan, index: number, createdAt = customerCreatedAt(plan, index)): number {
+  return timelineOf(plan).zoneAt(createdAt, unit(plan.seed, Stream.customerZones, index));
 }
 
 /** The state of a customer's default address: one of their zone's, evenly. */
-function customerState(plan: LoadPlan, index: number): string {
-  const states = ZONES[customerZone(plan, index)]!.states;
+function customerState(plan: LoadPlan, index: number, createdAt: number): string {
+  const states = ZONES[customerZone(plan, index, createdAt)]!.states;
   return states[Math.floor(unit(plan.seed, Stream.customerStates, index) * states.length)]!;
 }
 
@@ -100,7 +100,7 @@ export function renderCustomers(plan: LoadPlan, from: number, to: number): Custo
     customers += `${id}\t${email(p, id)}\t${text(p.firstName)}\t${text(p.lastName)}\t${nullable(p.phone)}\t${timestamp(created)}\t${timestamp(updated)}\n`;
 
     const addressCreated = timestamp(created);
-    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng, customerState(plan, i)))}\tt\t${addressCreated}\t${addressCreated}\n`;
+    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng, customerState(plan, i, created)))}\tt\t${addressCreated}\t${addressCreated}\n`;
     if (rng.chance(0.3)) {
       const at = timestamp(Math.min(plan.until, created + Math.floor(rng.next() * 90 * DAY_MS)));
       extraAddresses += `${id}\t${addressText(drawAddress(rng))}\tf\t${at}\t${at}\n`;

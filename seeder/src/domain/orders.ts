@@ -137,14 +137,13 @@ export function orderBundle(plan: LoadPlan, index: number): OrderBundle {
   const signedUp = Math.max(1, Math.min(plan.customers, Math.floor(timeline.fractionBy(placedAt) * plan.customers)));
   const zone = timeline.zoneAt(placedAt, rng.next());
   let customerIndex = 0;
+  let signedUpAt = 0;
   for (let tries = 0; tries < ZONE_TRIES; tries++) {
     customerIndex = Math.floor(rng.next() * signedUp);
-    if (customerZone(plan, customerIndex) === zone) break;
+    signedUpAt = customerCreatedAt(plan, customerIndex);
+    if (customerZone(plan, customerIndex, signedUpAt) === zone) break;
   }
-  placedAt = Math.min(
-    plan.until - MINUTE_MS,
-    Math.max(placedAt, customerCreatedAt(plan, customerIndex) + 10 * MINUTE_MS),
-  );
+  placedAt = Math.min(plan.until - MINUTE_MS, Math.max(placedAt, signedUpAt + 10 * MINUTE_MS));
 
   const count = Math.min(plan.products, drawItemCount(rng));
   const items = pickProducts(rng, plan.products, count).map((productIndex) => ({
