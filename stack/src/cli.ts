@@ -13,6 +13,7 @@ import { brokers } from './components/kafka.js';
 import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
 import { verifyLines, verifyPipeline } from './cdc/verify.js';
+import { lakehouseLines, verifyLakehouse } from './cdc/lakehouse.js';
 import { scenarios, schemaEvolution } from './scenarios.js';
 import { chaos, chaosLines, chaosTargets, type ChaosReport, type ChaosTarget } from './chaos.js';
 import { superuserClient } from './components/postgres.js';
@@ -28,8 +29,9 @@ const usage = `usage: npm run stack -- <command>
                                 a table's change events, decoded through the registry (live; -n N stops after N)
   subjects                      the registry's subjects and schema ids
   reset-cdc                     a fresh snapshot: stop the connector, delete its offsets, drop the slot, resume
-  verify [--json]               rebuild every table from its change events and compare with the source
-                                (exit 0: equal, 1: they differ, 2: could not verify, e.g. the connector is paused)
+  verify [--json] [--lakehouse] rebuild every table from its change events and compare with the source
+                                (exit 0: equal, 1: they differ, 2: could not verify, e.g. the connector is paused);
+                                --lakehouse: from the Iceberg change tables instead (read with pyiceberg)
   scenario <${scenarios.join('|')}>
                                 apply a change that is not part of the baseline (scenarios/<name>/) to the running playground
   chaos <${chaosTargets.join('|')}|all> [--rate N] [--seconds S]
@@ -99,7 +101,7 @@ async function runChaos(ctx: Context, target: string | undefined, rate: number, 
 }
 
 /** Exit 0 when the replica equals the source, 1 when it differs, 2 when it could not be checked. */
-async function verify(ctx: Context, json: boolean): Promise<number> {
+async function verify(ctx: Context, json: boolean, lakehouse: boolean): Promise<number> {
   const db = superuserClient(ctx.cfg, ctx.cfg.env.PG_DATABASE);
   try {
     await db.connect();
@@ -107,6 +109,13 @@ async function verify(ctx: Context, json: boolean): Promise<number> {
     throw new StackError('verify', `PostgreSQL does not answer: ${(err as Error).message}`, 'npm run stack -- status');
   }
   try {
+    if (lakehouse) {
+      if (!json) say('waiting until Debezium has confirmed every change and the lakehouse sink has consumed them');
+      const report = await verifyLakehouse(ctx, db);
+      if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else for (const line of lakehouseLines(report)) process.stdout.write(`${line}\n`);
+      return report.ok ? 0 : 1;
+    }
     if (!json) say('waiting until Debezium has confirmed every change committed so far');
     const report = await verifyPipeline(ctx.cfg, db);
     if (json) {
@@ -140,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       'from-beginning': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      lakehouse: { type: 'boolean', default: false },
       rate: { type: 'string' },
       seconds: { type: 'string' },
     },
@@ -203,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
       await resetCdc(ctx);
       return 0;
     case 'verify':
-      return verify(ctx, values.json);
+      return verify(ctx, values.json, values.lakehouse);
     case 'scenario': {
       if (rest[0] !== 'schema-evolution')
         throw new StackError(

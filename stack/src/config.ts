@@ -19,6 +19,17 @@ export const StackEnv = SeederEnv.extend({
   DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.\w+$/, 'must look like 3.6.3.Final'),
   APICURIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 3.3.3'),
   APICURIO_CONVERTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+(\.\w+)?$/, 'must look like 2.6.13.Final'),
+  ICEBERG_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 1.12.0'),
+  /** The lakehouse: the sink's catalog role and database, the warehouse, the commit interval. */
+  LAKEHOUSE_PG_USER: z.string().min(1),
+  LAKEHOUSE_PG_PASSWORD: z.string().min(1),
+  LAKEHOUSE_PG_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain lower-case name'),
+  /** Absolute; empty: <STACK_HOME>/data/lakehouse. */
+  LAKEHOUSE_WAREHOUSE: z
+    .string()
+    .optional()
+    .refine((v) => !v || path.isAbsolute(v), 'must be an absolute path (Iceberg stores absolute paths)'),
+  LAKEHOUSE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000),
   KAFKA_PORT: port.default(9092),
   /** The KRaft controller listener: local to the dockerless broker. */
   KAFKA_CONTROLLER_PORT: port.default(9093),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { StackError, type Component, type ComponentStatus, type Context } from './component.js';
 import { ROOT, type StackConfig } from './config.js';
 import { allComponents, layers } from './layers.js';
+import { sink, warehouseDir } from './components/lakehouse.js';
 
 export function selectLayers(names: string[]): string[] {
   if (names.length === 0) return Object.keys(layers);
@@ -93,6 +94,16 @@ export function readyLines(cfg: StackConfig, layerNames: string[]): string[] {
     lines.push(`  Kafka Connect              http://127.0.0.1:${e.CONNECT_PORT}/connectors`);
     lines.push('  change events              npm run stack -- events orders');
     lines.push(`  pipeline view              http://127.0.0.1:${e.VIEW_PORT}`);
+  }
+  if (selected.includes('lakehouse')) {
+    lines.push(
+      `  Iceberg catalog (JDBC)     postgresql://${e.LAKEHOUSE_PG_USER}:${e.LAKEHOUSE_PG_PASSWORD}@127.0.0.1:${e.PG_PORT}/${e.LAKEHOUSE_PG_DATABASE} (catalog "${sink.catalog}")`,
+    );
+    lines.push(`  Iceberg warehouse          ${warehouseDir(cfg)}`);
+    lines.push(
+      `  lakehouse tables           ${sink.tableOf('<table>')}, committed every ${e.LAKEHOUSE_COMMIT_INTERVAL_MS / 1000} s`,
+    );
+    lines.push('  check the lakehouse        npm run stack -- verify --lakehouse');
   }
   return lines;
 }

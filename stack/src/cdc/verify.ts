@@ -99,13 +99,18 @@ async function deltasRunning(cfg: StackConfig): Promise<StackError | undefined> 
   );
 }
 
+/** Throws unless the source holds still (no deltas) and the Debezium connector runs. */
+export async function checkSourceQuiet(cfg: StackConfig): Promise<void> {
+  const refused = (await deltasRunning(cfg)) ?? (await notRunning(cfg));
+  if (refused) throw refused;
+}
+
 export async function verifyPipeline(
   cfg: StackConfig,
   db: pg.Client,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const refused = (await deltasRunning(cfg)) ?? (await notRunning(cfg));
-  if (refused) throw refused;
+  await checkSourceQuiet(cfg);
   const tables = options.tables ?? (await capturedTables(cfg));
   const started = Date.now();
   try {

@@ -22,6 +22,7 @@ import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 import { kafkaLib, log4jOption, runKafkaTool } from './kafka.js';
+import { icebergPlugin } from './lakehouse.js';
 import { registryUrl } from './registry.js';
 
 const NAME = 'connect';
@@ -31,7 +32,7 @@ export const connectUrl = (cfg: StackConfig) => `http://127.0.0.1:${cfg.env.CONN
 const answers = (cfg: StackConfig) => httpOk(`${connectUrl(cfg)}/connectors`);
 
 /** The shared worker config plus the lines only this runtime needs (later keys win). */
-function writeConfig(cfg: StackConfig, plugins: string): string {
+function writeConfig(cfg: StackConfig, plugins: string[]): string {
   const file = path.join(cfg.dirs.run, 'connect-distributed.properties');
   mkdirSync(cfg.dirs.run, { recursive: true });
   copyFileSync(path.join(ROOT, 'compose', 'connect', 'connect-distributed.properties'), file);
@@ -44,7 +45,7 @@ function writeConfig(cfg: StackConfig, plugins: string): string {
       `bootstrap.servers=127.0.0.1:${cfg.env.KAFKA_PORT}`,
       `key.converter.apicurio.registry.url=${registry}`,
       `value.converter.apicurio.registry.url=${registry}`,
-      `plugin.path=${plugins}`,
+      `plugin.path=${plugins.join(',')}`,
       `listeners=http://127.0.0.1:${cfg.env.CONNECT_PORT}`,
       `rest.advertised.port=${cfg.env.CONNECT_PORT}`,
       '',
@@ -138,7 +139,8 @@ export const connect = service({
     });
     await syncManifests(ctx, java, lib, plugins);
     await installSchemaResolver(ctx, java, plugins, converter);
-    const config = writeConfig(cfg, plugins);
+    // The lakehouse layer's sink: its jars carry their ServiceLoader manifests.
+    const config = writeConfig(cfg, [plugins, await icebergPlugin(ctx, java)]);
     return {
       command: java.bin,
       args: [

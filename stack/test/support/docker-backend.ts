@@ -121,12 +121,15 @@ export interface ComposeStack {
 }
 
 /**
- * The project's own two compose files, started as a user starts them (source first: it creates
+ * The project's own three compose files, started as a user starts them (source first: it creates
  * the shared network), each its own project, with .env and the test's ports and network name.
  */
 export async function upCompose(env: Record<string, string>): Promise<ComposeStack> {
-  const network = `storefront-test-${randomBytes(4).toString('hex')}`;
-  const environment = { ...env, STOREFRONT_NETWORK: network };
+  const id = randomBytes(4).toString('hex');
+  const network = `storefront-test-${id}`;
+  // The warehouse at an absolute path of its own (Connect's mount and the host's reader see it there).
+  const warehouse = path.join(ROOT, '.stack', `e2e-compose-lakehouse-${id}`);
+  const environment = { ...env, STOREFRONT_NETWORK: network, LAKEHOUSE_WAREHOUSE: warehouse };
   const layer = (file: string) =>
     new DockerComposeEnvironment(ROOT, file)
       .withEnvironmentFile('.env')
@@ -148,11 +151,22 @@ export async function upCompose(env: Record<string, string>): Promise<ComposeSta
         .withDefaultWaitStrategy(Wait.forHealthCheck())
         .up(),
     );
+    started.push(
+      await layer('docker-compose.lakehouse.yaml')
+        // Returns once lakehouse-sink is healthy: the sink and its task RUNNING.
+        .withClientOptions({ commandOptions: ['--wait', '--wait-timeout', '300'] })
+        .withWaitStrategy('lakehouse-sink-1', Wait.forHealthCheck())
+        .up(),
+    );
   } catch (err) {
     for (const s of started.reverse()) await s.down({ removeVolumes: true }).catch(() => undefined);
     throw err;
   }
-  const [source, streaming] = started as [StartedDockerComposeEnvironment, StartedDockerComposeEnvironment];
+  const [source, streaming, lakehouse] = started as [
+    StartedDockerComposeEnvironment,
+    StartedDockerComposeEnvironment,
+    StartedDockerComposeEnvironment,
+  ];
   return {
     async restart(service) {
       // Starts a stopped container too (Docker's restart does).
@@ -162,6 +176,7 @@ export async function upCompose(env: Record<string, string>): Promise<ComposeSta
       await streaming.getContainer(`${service}-1`).stop({ remove: false });
     },
     async down() {
+      await lakehouse.down({ removeVolumes: true });
       await streaming.down({ removeVolumes: true });
       await source.down({ removeVolumes: true });
     },

@@ -1,0 +1,230 @@
+/**
+ * npm run stack -- verify --lakehouse: is the lakehouse complete and correct right now? Waits until
+ * Debezium has confirmed every change committed so far and the Iceberg sink has consumed every
+ * change event, then rebuilds every captured table's current state from its Iceberg change table
+ * (notebooks/lakehouse.py: the latest change per key, deletes removed, read by pyiceberg) and
+ * compares it with the source, every row and column, with the comparison `verify` uses.
+ */
+import { spawn } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import type pg from 'pg';
+import { StackError, type Context } from '../component.js';
+import { ROOT, type StackConfig } from '../config.js';
+import { brokers } from '../components/kafka.js';
+import { connectUrl } from '../components/connect.js';
+import { sink } from '../components/lakehouse.js';
+import { lakehousePython } from '../python.js';
+import { waitUntil } from '../processes.js';
+import { waitForCapture } from '../operations.js';
+import { compareWithSource, keyText, Replica, type TableComparison } from './replica.js';
+import { capturedTables, checkSourceQuiet, endOffsets } from './verify.js';
+
+/** What notebooks/lakehouse.py's current-state prints for one table. */
+export interface LakehouseTable {
+  table: string;
+  found: boolean;
+  error?: string;
+  snapshots?: number;
+  changes?: number;
+  duplicateOffsets?: number;
+  key?: string[];
+  rows?: Record<string, unknown>[];
+}
+
+export interface LakehouseTableReport extends TableComparison {
+  /** Iceberg snapshots of its change table (one per commit with changes). */
+  snapshots: number;
+  /** Change rows in its Iceberg table. */
+  changes: number;
+  /** Change rows whose Kafka offset is in the table more than once (the sink wrote a record twice). */
+  duplicateOffsets: number;
+  ok: boolean;
+}
+
+export interface LakehouseReport {
+  ok: boolean;
+  /** Seconds until Debezium had confirmed everything and the sink had consumed every event. */
+  catchUpSeconds: number;
+  /** Seconds from then until the comparison passed (or gave up): the wait for the sink's commit. */
+  commitSeconds: number;
+  tables: LakehouseTableReport[];
+}
+
+/** The sink's Kafka Connect consumer group (Connect names it after the connector). */
+export const sinkGroup = `connect-${sink.name}`;
+
+/** Refuses unless the sink and its task run. */
+async function sinkRunning(cfg: StackConfig): Promise<void> {
+  const url = `${connectUrl(cfg)}/connectors/${sink.name}/status`;
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => null);
+  if (!res)
+    throw new StackError('verify', `Kafka Connect does not answer at ${connectUrl(cfg)}`, 'npm run stack -- status');
+  if (res.status === 404)
+    throw new StackError(
+      'verify',
+      `the lakehouse sink ${sink.name} is not registered`,
+      'start the lakehouse layer: npm run stack -- up lakehouse',
+    );
+  const s = (await res.json()) as { connector: { state: string }; tasks: { id: number; state: string }[] };
+  const states = [s.connector.state, ...s.tasks.map((t) => t.state)];
+  if (s.tasks.length === 0 || states.some((state) => state !== 'RUNNING'))
+    throw new StackError(
+      'verify',
+      `${sink.name} is ${s.connector.state} (tasks: ${s.tasks.map((t) => t.state).join(', ') || 'none'}): nothing reaches the lakehouse`,
+      `see its trace: curl -s ${url}; restart it: curl -X POST '${connectUrl(cfg)}/connectors/${sink.name}/restart?includeTasks=true&onlyFailed=true'`,
+    );
+}
+
+/** Waits until the sink's group has committed every captured topic's end offset. */
+export async function waitForSink(cfg: StackConfig, tables: readonly string[], timeoutMs: number): Promise<void> {
+  const ends = await endOffsets(cfg, tables);
+  const admin = new Kafka({ brokers: brokers(cfg), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  let behind: string[] = [];
+  try {
+    const topics = [...new Set([...ends.keys()].map((tp) => tp.split('/')[0]!))];
+    const done = await waitUntil(
+      async () => {
+        const committed = new Map<string, bigint>();
+        for (const t of await admin.fetchOffsets({ groupId: sinkGroup, topics }))
+          for (const p of t.partitions) committed.set(`${t.topic}/${p.partition}`, BigInt(p.offset));
+        behind = [...ends]
+          .filter(([tp, end]) => end > 0n && (committed.get(tp) ?? -1n) < end)
+          .map(([tp, end]) => `${tp} at ${committed.get(tp) ?? 'nothing'} of ${end}`);
+        return behind.length === 0;
+      },
+      timeoutMs,
+      500,
+    );
+    if (!done)
+      throw new StackError(
+        'verify',
+        `the lakehouse sink has not consumed every change event within ${timeoutMs / 1000} s (${behind.join(', ')})`,
+        `is it running? curl -s ${connectUrl(cfg)}/connectors/${sink.name}/status; its log: npm run stack -- logs connect`,
+      );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs notebooks/lakehouse.py with `args` in the lakehouse's Python environment; its stdout. */
+export async function runLakehousePy(ctx: Context, args: string[]): Promise<string> {
+  const python = await lakehousePython(ctx);
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['notebooks/lakehouse.py', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...ctx.cfg.raw },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+      const text = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-12).join('\n');
+      reject(
+        new StackError(
+          'lakehouse',
+          `reading the lakehouse with pyiceberg failed (python notebooks/lakehouse.py ${args[0]}: exit ${code})`,
+          'is the catalog database there? npm run stack -- up lakehouse',
+          text,
+        ),
+      );
+    });
+  });
+}
+
+/** Runs notebooks/lakehouse.py current-state for `tables` and parses its JSON lines. */
+export async function readLakehouse(ctx: Context, tables: readonly string[]): Promise<LakehouseTable[]> {
+  const out = await runLakehousePy(ctx, ['current-state', ...tables]);
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as LakehouseTable);
+}
+
+/** The current state read from Iceberg, as a Replica the source comparison takes. */
+function replicaOf(read: LakehouseTable[]): Replica {
+  const replica = new Replica();
+  for (const t of read) {
+    const rows = replica.table(t.table).rows;
+    for (const row of t.rows ?? []) rows.set(keyText((t.key ?? []).map((k) => row[k])), row);
+  }
+  return replica;
+}
+
+export interface LakehouseVerifyOptions {
+  tables?: readonly string[];
+  /** How long Debezium and the sink may take to catch up (default 120 s). */
+  catchUpTimeoutMs?: number;
+  /** How long to wait for a commit that makes the lakehouse equal (default three commit intervals + 30 s). */
+  commitTimeoutMs?: number;
+}
+
+export async function verifyLakehouse(
+  ctx: Context,
+  db: pg.Client,
+  options: LakehouseVerifyOptions = {},
+): Promise<LakehouseReport> {
+  const { cfg } = ctx;
+  await checkSourceQuiet(cfg);
+  await sinkRunning(cfg);
+  await lakehousePython(ctx); // a first run installs it before, not during, the wait for the commit
+  const tables = options.tables ?? (await capturedTables(cfg));
+  const started = Date.now();
+  const catchUp = options.catchUpTimeoutMs ?? 120_000;
+  await waitForCapture(db, catchUp);
+  await waitForSink(cfg, tables, catchUp);
+  const caughtUp = Date.now();
+  // The sink hands its files over with the offsets it commits; the coordinator's Iceberg commit
+  // follows within its cycle. Compare until equal or past the deadline.
+  const interval = cfg.env.LAKEHOUSE_COMMIT_INTERVAL_MS;
+  const deadline = caughtUp + (options.commitTimeoutMs ?? 3 * interval + 30_000);
+  for (;;) {
+    const read = await readLakehouse(ctx, tables);
+    const compared = await compareWithSource(db, replicaOf(read), tables, 5);
+    const reports = compared.map((c) => {
+      const t = read.find((r) => r.table === c.table);
+      return {
+        ...c,
+        snapshots: t?.snapshots ?? 0,
+        changes: t?.changes ?? 0,
+        duplicateOffsets: t?.duplicateOffsets ?? 0,
+        ok: c.missing === 0 && c.extra === 0 && c.differing === 0,
+      };
+    });
+    const ok = reports.every((r) => r.ok);
+    if (ok || Date.now() + interval > deadline)
+      return {
+        ok,
+        catchUpSeconds: (caughtUp - started) / 1000,
+        commitSeconds: (Date.now() - caughtUp) / 1000,
+        tables: reports,
+      };
+    await new Promise((r) => setTimeout(r, Math.min(interval, 2_000)));
+  }
+}
+
+/** One line per table, then the verdict. */
+export function lakehouseLines(report: LakehouseReport): string[] {
+  const lines = [
+    `caught up in ${report.catchUpSeconds.toFixed(1)} s (Debezium and the sink); equal ${report.commitSeconds.toFixed(1)} s later`,
+  ];
+  const width = Math.max(...report.tables.map((t) => t.table.length));
+  for (const t of report.tables) {
+    lines.push(
+      `${t.ok ? 'ok  ' : 'DIFF'} ${t.table.padEnd(width)}  source ${t.sourceRows} rows, ${sink.tableOf(t.table)}: ${t.changes} changes in ${t.snapshots} snapshots, ` +
+        `missing ${t.missing}, extra ${t.extra}, differing ${t.differing}, offsets written twice ${t.duplicateOffsets}`,
+    );
+    for (const m of t.mismatches) lines.push(`       ${m}`);
+  }
+  lines.push(
+    report.ok
+      ? `the current state rebuilt from the Iceberg change tables equals the source (${report.tables.length} tables)`
+      : `the lakehouse differs from the source in ${report.tables.filter((t) => !t.ok).length} table(s)`,
+  );
+  return lines;
+}

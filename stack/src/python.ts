@@ -1,0 +1,48 @@
+/**
+ * The Python environment the lakehouse's reader runs in (notebooks/lakehouse.py, with pyiceberg and
+ * DuckDB): a virtual environment per version of notebooks/requirements-lakehouse.txt, created once
+ * with the machine's python3 and wheels from PyPI (pip caches them in ~/.cache/pip).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { StackError, type Context } from './component.js';
+import { ROOT } from './config.js';
+import { runToLog, tail } from './processes.js';
+
+export const LAKEHOUSE_REQUIREMENTS = path.join(ROOT, 'notebooks', 'requirements-lakehouse.txt');
+
+/** The environment's python, installing the environment first if needed. */
+export async function lakehousePython(ctx: Context): Promise<string> {
+  const requirements = readFileSync(LAKEHOUSE_REQUIREMENTS);
+  const hash = createHash('sha256').update(requirements).digest('hex').slice(0, 12);
+  const dir = path.join(ctx.cfg.dirs.lib, `pyvenv-lakehouse-${hash}`);
+  const python = path.join(dir, 'bin', 'python');
+  if (existsSync(path.join(dir, '.complete'))) return python;
+  ctx.say(
+    `first run: installing pyiceberg and DuckDB from PyPI into ${path.relative(ROOT, dir)} (notebooks/requirements-lakehouse.txt, ~150 MB)`,
+  );
+  // Built in place (a virtual environment's scripts name its folder), complete once marked.
+  rmSync(dir, { recursive: true, force: true });
+  const log = 'pip-lakehouse';
+  const step = async (command: string, args: string[], what: string) => {
+    const code = await runToLog(ctx.cfg, { name: log, command, args, cwd: ROOT }).catch(() => 127);
+    if (code !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new StackError(
+        'python',
+        `${what} failed (exit ${code})`,
+        'the lakehouse reader needs Python 3.10+ with venv (Debian: apt-get install python3-venv) and PyPI',
+        tail(ctx.cfg, log, 15),
+      );
+    }
+  };
+  await step('python3', ['-m', 'venv', dir], 'creating a virtual environment with python3');
+  await step(
+    path.join(dir, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', '--only-binary=:all:', '-r', LAKEHOUSE_REQUIREMENTS],
+    'pip install -r notebooks/requirements-lakehouse.txt',
+  );
+  writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
+  return python;
+}

@@ -1,0 +1,134 @@
+/**
+ * The lakehouse layer's settings, where several files must agree: the sink's template, the compose
+ * files, Dockerfile.connect, the stack, and the psql script both paths run.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { fillPsqlVariables, runPsqlScript, sink, sinkFile } from '../../src/components/lakehouse.js';
+import { connector } from '../../src/cdc/connector.js';
+import { loadStackConfig, ROOT } from '../../src/config.js';
+
+interface Service {
+  image?: string;
+  entrypoint?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+}
+const services = (file: string) =>
+  (parseYaml(readFileSync(path.join(ROOT, file), 'utf8')) as { services: Record<string, Service> }).services;
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+const template = JSON.parse(readFileSync(sinkFile, 'utf8')) as Record<string, string>;
+
+describe('the sink template', () => {
+  it("reads the Debezium connector's topics (every captured table, a new one too) and nothing else", () => {
+    const regex = new RegExp(`^${template['topics.regex']}$`);
+    for (const table of connector.tables) expect(regex.test(`${connector.topicPrefix}.public.${table}`)).toBe(true);
+    expect(regex.test(`${connector.topicPrefix}.public.a_table_added_later`)).toBe(true);
+    expect(regex.test(`__debezium-heartbeat.${connector.topicPrefix}`)).toBe(false);
+    expect(regex.test('control-iceberg')).toBe(false);
+  });
+
+  it('routes each table to lakehouse.<table>_changes and commits every few seconds', () => {
+    expect(sink.tableOf('orders')).toBe('lakehouse.orders_changes');
+    expect(template['iceberg.tables.route-field']).toBe('_cdc.target');
+    expect(template['iceberg.control.commit.interval-ms']).toBe('${LAKEHOUSE_COMMIT_INTERVAL_MS}');
+    const interval = loadStackConfig({}).env.LAKEHOUSE_COMMIT_INTERVAL_MS;
+    expect(interval).toBeGreaterThanOrEqual(1_000);
+    expect(interval).toBeLessThanOrEqual(60_000);
+  });
+
+  it('logs in to the catalog as the lakehouse role, never the superuser', () => {
+    expect(template['iceberg.catalog.jdbc.user']).toBe('${LAKEHOUSE_PG_USER}');
+    expect(template['iceberg.catalog.uri']).toMatch(/\/\$\{LAKEHOUSE_PG_DATABASE\}$/);
+    expect(JSON.stringify(template)).not.toMatch(/\$\{PG_(USER|PASSWORD)\}/);
+  });
+
+  it('is the template notebooks/lakehouse.py reads the catalog and table names from', () => {
+    const py = read('notebooks/lakehouse.py');
+    expect(py).toContain('"connectors" / "lakehouse" / "iceberg-sink.template.json"');
+    expect(py).toContain('SINK["iceberg.catalog"]');
+    expect(py).toContain('SINK["transforms.debezium.cdc.target.pattern"]');
+  });
+});
+
+describe('compose and the stack agree', () => {
+  const lakehouse = services('docker-compose.lakehouse.yaml');
+  const streaming = services('docker-compose.streaming.yaml');
+  const warehouseMount = '${LAKEHOUSE_WAREHOUSE:-${PWD}/lakehouse}:${LAKEHOUSE_WAREHOUSE:-${PWD}/lakehouse}';
+
+  it('mounts the warehouse at the same absolute path in Connect as on the host', () => {
+    expect(streaming.connect!.volumes).toContain(warehouseMount);
+    expect(lakehouse['lakehouse-warehouse']!.volumes).toEqual([warehouseMount]);
+    expect(lakehouse['lakehouse-sink']!.environment!.LAKEHOUSE_WAREHOUSE).toBe(
+      '${LAKEHOUSE_WAREHOUSE:-${PWD}/lakehouse}',
+    );
+  });
+
+  it('registers the sink with the script and templates the stack uses, and checks it by its name', () => {
+    const s = lakehouse['lakehouse-sink']!;
+    expect(s.volumes).toEqual([
+      './compose/connect-init.sh:/connect-init.sh:ro',
+      './connectors/lakehouse:/connectors:ro',
+    ]);
+    expect(s.environment!.CONNECTORS_DIR).toBe('/connectors');
+    expect(s.healthcheck!.test.join(' ')).toContain(`/connectors/${sink.name}/status`);
+  });
+
+  it('creates the catalog database with the same SQL file and variables', () => {
+    const c = lakehouse['lakehouse-catalog']!;
+    expect(c.volumes).toEqual(['./compose/lakehouse/catalog.sql:/catalog.sql:ro']);
+    expect(c.command).toEqual(
+      expect.arrayContaining([
+        'db=${LAKEHOUSE_PG_DATABASE:?set LAKEHOUSE_PG_DATABASE in .env}',
+        'owner=${LAKEHOUSE_PG_USER:?set LAKEHOUSE_PG_USER in .env}',
+        '/catalog.sql',
+      ]),
+    );
+    expect(read('stack/src/components/lakehouse.ts')).toMatch(
+      /db: cfg\.env\.LAKEHOUSE_PG_DATABASE,\s+owner: cfg\.env\.LAKEHOUSE_PG_USER/,
+    );
+  });
+
+  it('builds the plugin into the Connect image with the POM and version the stack uses', () => {
+    const docker = read('Dockerfile.connect');
+    expect(docker).toContain('COPY jvm/iceberg-sink/pom.xml iceberg-sink/pom.xml');
+    expect(docker).toContain('dependency:copy-dependencies@iceberg');
+    expect(docker).toContain('-Diceberg.version="${ICEBERG_VERSION:?}"');
+    expect(read('.dockerignore')).toContain('!jvm/iceberg-sink/pom.xml');
+    expect(
+      (parseYaml(read('docker-compose.streaming.yaml')) as { services: { connect: { build: { args: object } } } })
+        .services.connect.build.args,
+    ).toMatchObject({ ICEBERG_VERSION: '${ICEBERG_VERSION:?set ICEBERG_VERSION in .env}' });
+    expect(read('jvm/iceberg-sink/pom.xml')).toContain(
+      `<iceberg.version>${loadStackConfig({}).env.ICEBERG_VERSION}</iceberg.version>`,
+    );
+  });
+});
+
+describe("psql's variables and \\gexec, as the stack runs compose/lakehouse/catalog.sql", () => {
+  it('fills literals and identifiers with their quotes doubled, and leaves casts alone', () => {
+    expect(fillPsqlVariables(`SELECT :'db', :"db", 1::int`, { db: `o'd"d` })).toBe(`SELECT 'o''d"d', "o'd""d", 1::int`);
+    expect(() => fillPsqlVariables(`SELECT :'nope'`, {})).toThrow(/nope is not set/);
+  });
+
+  it('runs each statement, and each value a \\gexec query returns, in order', async () => {
+    const ran: string[] = [];
+    const client = {
+      query: async (sql: string) => {
+        ran.push(sql);
+        return { rows: sql.startsWith('SELECT format') ? [{ format: 'CREATE DATABASE "lakehouse" OWNER "lh"' }] : [] };
+      },
+    };
+    await runPsqlScript(client as never, read('compose/lakehouse/catalog.sql'), { db: 'lakehouse', owner: 'lh' });
+    expect(ran).toEqual([
+      expect.stringMatching(/^SELECT format\('CREATE DATABASE %I OWNER %I', 'lakehouse', 'lh'\)\nWHERE NOT EXISTS/),
+      'CREATE DATABASE "lakehouse" OWNER "lh"',
+      'ALTER DATABASE "lakehouse" OWNER TO "lh"',
+      'REVOKE CONNECT ON DATABASE "lakehouse" FROM PUBLIC',
+    ]);
+  });
+});
