@@ -517,6 +517,10 @@ describe('the lakehouse (Iceberg change tables)', () => {
       expect(t.changes).toBeGreaterThanOrEqual(t.sourceRows);
     }
     expect(Math.max(...report.tables.map((t) => t.snapshots))).toBeGreaterThan(1);
+    // `status` shows the layer by its sink.
+    expect((await stack('status')).stdout).toMatch(
+      new RegExp(`^lakehouse-init +up +${sink.name} RUNNING \\(tasks: RUNNING\\), a commit every 5 s into /`, 'm'),
+    );
   });
 
   it('verify --lakehouse says the sink is paused, with what to do, instead of reporting a mismatch', async () => {
