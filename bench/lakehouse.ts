@@ -11,7 +11,7 @@ import { runLakehousePy, waitForSink } from '../stack/src/cdc/lakehouse.js';
 import { capturedTables, endOffsets } from '../stack/src/cdc/verify.js';
 import { connectUrl } from '../stack/src/components/connect.js';
 import { sink, warehouseDir } from '../stack/src/components/lakehouse.js';
-import { waitForCapture } from '../stack/src/operations.js';
+import { waitForCapture, waitForTasksRunning } from '../stack/src/operations.js';
 import { superuserClient } from '../stack/src/components/postgres.js';
 import { up } from '../stack/src/stack.js';
 import { deltaStep, type StepProbes } from './deltas.js';
@@ -47,12 +47,7 @@ async function putSinkConfig(ctx: Context, config: Record<string, string>): Prom
   });
   if (!res.ok) throw new Error(`PUT ${url}/config: ${res.status} ${await res.text()}`);
   await sleep(3_000); // the task restarts with it
-  for (let i = 0; i < 60; i++) {
-    const s = (await (await fetch(`${url}/status`)).json()) as { tasks: { state: string }[] };
-    if (s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING')) return;
-    await sleep(500);
-  }
-  throw new Error(`${sink.name} did not run again after its config changed`);
+  await waitForTasksRunning(ctx.cfg, 30_000, sink.name);
 }
 
 /** Deltas for a while, then the freshness of every change they made, in ms. */

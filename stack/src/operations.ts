@@ -3,7 +3,7 @@ import type { Context } from './component.js';
 import { StackError } from './component.js';
 import type { StackConfig } from './config.js';
 import { ccompatUrl } from './components/registry.js';
-import { connectUrl } from './components/connect.js';
+import { allRunning, connectorStatus, connectUrl } from './components/connect.js';
 import { superuserClient } from './components/postgres.js';
 import { connectInit } from './components/connect-init.js';
 import { connector } from './cdc/connector.js';
@@ -148,19 +148,21 @@ export async function waitForCapture(db: Pick<pg.Client, 'query'>, timeoutMs = 6
     );
 }
 
-/** Waits until the connector and every one of its tasks are RUNNING (after a restart of Connect). */
-export async function waitForTasksRunning(cfg: StackConfig, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the connector (by default Debezium's) and every one of its tasks are RUNNING (after
+ * a restart of Connect, or of the connector with a new config).
+ */
+export async function waitForTasksRunning(cfg: StackConfig, timeoutMs = 60_000, name = CONNECTOR): Promise<void> {
   let last = '';
   const running = await waitUntil(
     async () => {
-      const res = await fetch(`${connectUrl(cfg)}/connectors/${CONNECTOR}/status`).catch(() => null);
-      if (!res?.ok) {
-        last = res ? `HTTP ${res.status}` : 'Connect did not answer';
+      const s = await connectorStatus(cfg, name);
+      if (!s) {
+        last = s === null ? 'HTTP 404' : 'Connect did not answer';
         return false;
       }
-      const s = (await res.json()) as { connector: { state: string }; tasks: { state: string }[] };
       last = `connector ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
-      return s.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
+      return allRunning(s);
     },
     timeoutMs,
     500,
@@ -168,7 +170,7 @@ export async function waitForTasksRunning(cfg: StackConfig, timeoutMs = 60_000):
   if (!running)
     throw new StackError(
       'connector',
-      `${CONNECTOR} is not RUNNING after ${timeoutMs / 1000} s (${last})`,
+      `${name} is not RUNNING after ${timeoutMs / 1000} s (${last})`,
       'npm run stack -- status; npm run stack -- logs connect',
     );
 }

@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { brokers } from '../components/kafka.js';
-import { connectUrl } from '../components/connect.js';
+import { allRunning, connectorStatus, connectUrl } from '../components/connect.js';
 import { sink } from '../components/lakehouse.js';
 import { lakehousePython } from '../python.js';
 import { waitUntil } from '../processes.js';
@@ -56,18 +56,16 @@ export const sinkGroup = `connect-${sink.name}`;
 /** Refuses unless the sink and its task run. */
 async function sinkRunning(cfg: StackConfig): Promise<void> {
   const url = `${connectUrl(cfg)}/connectors/${sink.name}/status`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch(() => null);
-  if (!res)
+  const s = await connectorStatus(cfg, sink.name);
+  if (s === undefined)
     throw new StackError('verify', `Kafka Connect does not answer at ${connectUrl(cfg)}`, 'npm run stack -- status');
-  if (res.status === 404)
+  if (s === null)
     throw new StackError(
       'verify',
       `the lakehouse sink ${sink.name} is not registered`,
       'start the lakehouse layer: npm run stack -- up lakehouse',
     );
-  const s = (await res.json()) as { connector: { state: string }; tasks: { id: number; state: string }[] };
-  const states = [s.connector.state, ...s.tasks.map((t) => t.state)];
-  if (s.tasks.length === 0 || states.some((state) => state !== 'RUNNING'))
+  if (!allRunning(s))
     throw new StackError(
       'verify',
       `${sink.name} is ${s.connector.state} (tasks: ${s.tasks.map((t) => t.state).join(', ') || 'none'}): nothing reaches the lakehouse`,

@@ -10,7 +10,7 @@ import { StackError } from '../component.js';
 import type { StackConfig } from '../config.js';
 import { brokers } from '../components/kafka.js';
 import { ccompatUrl } from '../components/registry.js';
-import { connectUrl } from '../components/connect.js';
+import { connectorStatus, connectUrl } from '../components/connect.js';
 import { httpOk } from '../processes.js';
 import { createDecoder } from './avro.js';
 import { connector, topicOf } from './connector.js';
@@ -53,19 +53,15 @@ export interface VerifyOptions {
  */
 async function notRunning(cfg: StackConfig): Promise<StackError | undefined> {
   const url = `${connectUrl(cfg)}/connectors/${connector.name}/status`;
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  } catch {
+  const s = await connectorStatus(cfg, connector.name);
+  if (s === undefined)
     return new StackError('verify', `Kafka Connect does not answer at ${connectUrl(cfg)}`, 'npm run stack -- status');
-  }
-  if (res.status === 404)
+  if (s === null)
     return new StackError(
       'verify',
       `the connector ${connector.name} is not registered`,
       'register it: npm run stack -- up (connect-init)',
     );
-  const s = (await res.json()) as { connector: { state: string }; tasks: { id: number; state: string }[] };
   const failed = s.tasks.filter((t) => t.state === 'FAILED');
   if (failed.length > 0)
     return new StackError(

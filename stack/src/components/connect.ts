@@ -31,6 +31,32 @@ export const connectUrl = (cfg: StackConfig) => `http://127.0.0.1:${cfg.env.CONN
 
 const answers = (cfg: StackConfig) => httpOk(`${connectUrl(cfg)}/connectors`);
 
+export interface ConnectorStatus {
+  connector: { state: string };
+  tasks: { id: number; state: string }[];
+}
+
+/**
+ * A connector's status from Connect's REST API: undefined when Connect does not answer, null when
+ * the connector is not registered.
+ */
+export async function connectorStatus(
+  cfg: StackConfig,
+  name: string,
+  timeoutMs = 10_000,
+): Promise<ConnectorStatus | null | undefined> {
+  const res = await fetch(`${connectUrl(cfg)}/connectors/${name}/status`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch(() => null);
+  if (!res) return undefined;
+  if (res.status === 404) return null;
+  return (await res.json()) as ConnectorStatus;
+}
+
+/** The connector and every one of its (at least one) tasks RUNNING. */
+export const allRunning = (s: ConnectorStatus): boolean =>
+  s.tasks.length > 0 && [s.connector.state, ...s.tasks.map((t) => t.state)].every((state) => state === 'RUNNING');
+
 /** The shared worker config plus the lines only this runtime needs (later keys win). */
 function writeConfig(cfg: StackConfig, plugins: string[]): string {
   const file = path.join(cfg.dirs.run, 'connect-distributed.properties');

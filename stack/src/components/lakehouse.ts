@@ -13,7 +13,7 @@ import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import type { Java } from '../java.js';
 import { resolveArtifacts } from '../maven.js';
-import { connectUrl } from './connect.js';
+import { allRunning, connectorStatus } from './connect.js';
 import { registerConnectors } from './connect-init.js';
 import { splitSql, superuserClient } from './postgres.js';
 
@@ -119,15 +119,13 @@ export const lakehouseInit: Component = {
 
   /** The sink it registered, as Connect reports it: the layer's only moving part. */
   async status(ctx) {
-    const url = `${connectUrl(ctx.cfg)}/connectors/${sink.name}/status`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
-    if (!res)
+    const s = await connectorStatus(ctx.cfg, sink.name, 3_000);
+    if (s === undefined)
       return { name: NAME, state: 'not run', detail: 'Kafka Connect does not answer, so the sink cannot be asked' };
-    if (res.status === 404)
+    if (s === null)
       return { name: NAME, state: 'not run', detail: `${sink.name} is not registered: npm run stack -- up lakehouse` };
-    const s = (await res.json()) as { connector: { state: string }; tasks: { state: string }[] };
     const tasks = s.tasks.map((t) => t.state);
-    const running = tasks.length > 0 && [s.connector.state, ...tasks].every((state) => state === 'RUNNING');
+    const running = allRunning(s);
     const failed = [s.connector.state, ...tasks].includes('FAILED');
     const every = ctx.cfg.env.LAKEHOUSE_COMMIT_INTERVAL_MS / 1000;
     return {
