@@ -8,7 +8,8 @@ import { StackError, type Context } from './component.js';
 import { ROOT, type StackConfig } from './config.js';
 import { connector, topicOf } from './cdc/connector.js';
 import { tablesOf } from './cdc/verify.js';
-import { connectUrl } from './components/connect.js';
+import { connectorStatus, connectUrl } from './components/connect.js';
+import { ensureTopics, sink } from './components/lakehouse.js';
 import { superuserClient } from './components/postgres.js';
 import { ccompatUrl } from './components/registry.js';
 import { connectorAction, waitForCapture, waitForTasksRunning } from './operations.js';
@@ -98,6 +99,8 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
     const configUrl = `${connectUrl(cfg)}/connectors/${connector.name}/config`;
     const config = await json<Record<string, string>>(configUrl);
     if (!tablesOf(config).includes(NEW_TABLE)) {
+      // Its topic first, as Debezium would create it, for the lakehouse sink's restart below.
+      await ensureTopics(cfg, [NEW_TABLE]);
       config['table.include.list'] = `${config['table.include.list']},public.${NEW_TABLE}`;
       // Stopped first, so the task that runs afterwards is certainly the one with the new list: a
       // config change alone restarts the task asynchronously, and the old task, still RUNNING
@@ -111,6 +114,13 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
       await connectorAction(cfg, 'resume');
       await waitForTasksRunning(cfg);
       lines.push(`${connector.name}: table.include.list now ends with public.${NEW_TABLE}; restarted, RUNNING`);
+      // The lakehouse sink (if the layer is up) takes the new topic by a restart of its task, not
+      // by a rebalance while it writes (connectors/README.md, `topics.regex`).
+      if ((await connectorStatus(cfg, sink.name)) !== null) {
+        await json(`${connectUrl(cfg)}/connectors/${sink.name}/restart?includeTasks=true`, { method: 'POST' });
+        await waitForTasksRunning(cfg, 60_000, sink.name);
+        lines.push(`${sink.name}: restarted with ${topicOf(NEW_TABLE)}, RUNNING`);
+      }
     }
 
     // Rows that carry the change: some orders gift-wrapped, a review for some products.

@@ -31,3 +31,33 @@ export const connector = {
 
 /** The topic a captured table's change events go to. */
 export const topicOf = (table: string) => `${connector.topicPrefix}.public.${table}`;
+
+/** A captured table's topic as Debezium creates it: the template's `topic.creation.default.*`. */
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Every other `topic.creation.default.*` setting: topic configs, such as cleanup.policy. */
+  configs: Record<string, string>;
+}
+
+/**
+ * The topics of `tables`, with the settings Debezium would create them with. The lakehouse layer
+ * creates them before its sink subscribes (compose/lakehouse/topics.sh does the same from the
+ * same template; a unit test says they agree).
+ */
+export function topicSpecs(tables: readonly string[] = connector.tables): TopicSpec[] {
+  const prefix = 'topic.creation.default.';
+  const defaults = Object.fromEntries(
+    Object.entries(connector.template)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => [key.slice(prefix.length), value]),
+  );
+  const { partitions, 'replication.factor': replication, ...configs } = defaults;
+  return tables.map((table) => ({
+    topic: topicOf(table),
+    partitions: Number(partitions ?? 1),
+    replicationFactor: Number(replication ?? 1),
+    configs,
+  }));
+}

@@ -8,13 +8,16 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
+import { topicSpecs } from '../cdc/connector.js';
 import type { Java } from '../java.js';
 import { resolveArtifacts } from '../maven.js';
 import { allRunning, connectorStatus } from './connect.js';
 import { registerConnectors } from './connect-init.js';
+import { brokers } from './kafka.js';
 import { splitSql, superuserClient } from './postgres.js';
 
 const NAME = 'lakehouse-init';
@@ -102,6 +105,42 @@ async function ensureCatalogDatabase(cfg: StackConfig): Promise<void> {
   }
 }
 
+/**
+ * Creates the topics of `tables` that do not exist yet, as Debezium would (topicSpecs), and waits
+ * for their leaders. Iceberg's sink must never meet a new topic while it writes: each one rebalances
+ * its consumer group, and a rebalance during the sink's transactional offset commit fails its
+ * task for good ("consumer group metadata mismatch: Specified group generation id is not valid").
+ * CI hit that on fresh stacks, whose topics Debezium creates one by one during the first load.
+ * So the layer creates them first, and the sink's first assignment holds every one.
+ */
+export async function ensureTopics(cfg: StackConfig, tables?: readonly string[]): Promise<string[]> {
+  const admin = new Kafka({ brokers: brokers(cfg), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topicSpecs(tables).filter((t) => !existing.has(t.topic));
+    if (missing.length > 0)
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    return missing.map((t) => t.topic);
+  } catch (err) {
+    throw new StackError(
+      NAME,
+      `creating the captured tables' topics failed: ${(err as Error).message}`,
+      'is Kafka up? npm run stack -- status',
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export const lakehouseInit: Component = {
   name: NAME,
   kind: 'task',
@@ -114,6 +153,9 @@ export const lakehouseInit: Component = {
     await ensureCatalogDatabase(cfg);
     const warehouse = warehouseDir(cfg);
     mkdirSync(warehouse, { recursive: true });
+    const created = await ensureTopics(cfg);
+    if (created.length > 0)
+      ctx.say(`${NAME}: created ${created.length} captured tables' topics, so the sink subscribes to them all at once`);
     return registerConnectors(ctx, NAME, sinkDir, { LAKEHOUSE_WAREHOUSE: warehouse });
   },
 

@@ -2,12 +2,13 @@
  * The lakehouse layer's settings, where several files must agree: the sink's template, the compose
  * files, Dockerfile.connect, the stack, and the psql script both paths run.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fillPsqlVariables, runPsqlScript, sink, sinkFile } from '../../src/components/lakehouse.js';
-import { connector } from '../../src/cdc/connector.js';
+import { connector, connectorFile, topicSpecs } from '../../src/cdc/connector.js';
 import { loadStackConfig, ROOT } from '../../src/config.js';
 
 interface Service {
@@ -130,5 +131,58 @@ describe("psql's variables and \\gexec, as the stack runs compose/lakehouse/cata
       'ALTER DATABASE "lakehouse" OWNER TO "lh"',
       'REVOKE CONNECT ON DATABASE "lakehouse" FROM PUBLIC',
     ]);
+  });
+});
+
+describe("the captured tables' topics, created before the sink subscribes", () => {
+  // compose/lakehouse/topics.sh (compose's lakehouse-topics) and ensureTopics (the stack) read the
+  // same template; each tool call the script would make is the stack's spec of that topic.
+  const calls = execFileSync('sh', [path.join(ROOT, 'compose', 'lakehouse', 'topics.sh')], {
+    env: { ...process.env, DRY_RUN: '1', TEMPLATE: connectorFile },
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
+
+  it("creates every captured table's topic with the settings Debezium would use", () => {
+    const specs = topicSpecs();
+    expect(specs.map((s) => s.topic)).toEqual(connector.tables.map((t) => `${connector.topicPrefix}.public.${t}`));
+    expect(calls).toHaveLength(specs.length);
+    for (const [i, spec] of specs.entries()) {
+      const args = calls[i]!.split(' ');
+      const value = (flag: string) => args[args.indexOf(flag) + 1];
+      expect(value('--topic')).toBe(spec.topic);
+      expect(Number(value('--partitions'))).toBe(spec.partitions);
+      expect(Number(value('--replication-factor'))).toBe(spec.replicationFactor);
+      const configs = args.flatMap((a, j) => (args[j - 1] === '--config' ? [a] : []));
+      expect(configs).toEqual(Object.entries(spec.configs).map(([k, v]) => `${k}=${v}`));
+      expect(args).toContain('--if-not-exists');
+    }
+  });
+
+  it("takes the template's topic settings: partitions, replication and the cleanup policy", () => {
+    const [first] = topicSpecs(['orders']);
+    expect(first).toEqual({
+      topic: `${connector.topicPrefix}.public.orders`,
+      partitions: Number(connector.template['topic.creation.default.partitions']),
+      replicationFactor: Number(connector.template['topic.creation.default.replication.factor']),
+      configs: expect.objectContaining({
+        'cleanup.policy': connector.template['topic.creation.default.cleanup.policy'],
+      }),
+    });
+  });
+
+  it('runs in compose before lakehouse-sink registers the sink', () => {
+    const compose = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.lakehouse.yaml'), 'utf8')) as {
+      services: Record<string, Service & { depends_on?: Record<string, { condition: string }> }>;
+    };
+    const topics = compose.services['lakehouse-topics']!;
+    expect(topics.volumes).toContain('./compose/lakehouse/topics.sh:/topics.sh:ro');
+    expect(topics.volumes).toContain(
+      `./connectors/${path.basename(connectorFile)}:/connectors/${path.basename(connectorFile)}:ro`,
+    );
+    expect(compose.services['lakehouse-sink']!.depends_on?.['lakehouse-topics']?.condition).toBe(
+      'service_completed_successfully',
+    );
   });
 });
