@@ -3,6 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type SeederApp } from '../../src/app.js';
 import { Changes, readBounds } from '../../src/db/changes-repository.js';
+import { actionSpecs } from '../../src/deltas/generator.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { leaves } from '../../src/domain/catalog.js';
 import { money } from '../../src/domain/copy-text.js';
@@ -14,9 +15,10 @@ import { freshDatabase } from '../support/database.js';
 
 let app: SeederApp;
 let pool: Pool;
+let config: Awaited<ReturnType<typeof freshDatabase>>;
 
 beforeAll(async () => {
-  const config = await freshDatabase('it_changes');
+  config = await freshDatabase('it_changes');
   app = await buildApp(config);
   pool = createPool(config.db, pino({ level: 'silent' }));
   const load = await app.inject({
@@ -123,5 +125,33 @@ describe('the order life cycle', () => {
     expect(await statusOf(id)).toBe('paid');
     await changes.shipOrder(new Rng(4), at);
     expect(await statusOf(id)).toBe('paid'); // paid a moment ago: not shipped in the same second
+  });
+});
+
+describe('planning', () => {
+  it('plans every action once per connection (a generic plan), never per call', async () => {
+    // One connection, so the statements below and pg_prepared_statements share a session.
+    const one = createPool({ ...config.db, poolSize: 1 }, pino({ level: 'silent' }));
+    try {
+      await one.query('UPDATE products SET active = true');
+      await one.query('UPDATE inventory SET quantity = 1000');
+      const changes = new Changes(one);
+      const bounds = await readBounds(one);
+      // More calls than the server's 5 custom plans before it may switch to a generic one.
+      for (let i = 0; i < 8; i++) {
+        for (const action of Object.keys(actionSpecs) as (keyof typeof actionSpecs)[]) {
+          await changes[action](new Rng(100 + i), bounds);
+        }
+      }
+      const { rows } = await one.query<{ name: string; generic_plans: string; custom_plans: string }>(
+        `SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'deltas.%'`,
+      );
+      const names = new Set(rows.map((r) => r.name.replace(/^deltas\.([A-Za-z]+).*$/, '$1')));
+      expect([...names].sort()).toEqual(Object.keys(actionSpecs).sort());
+      for (const r of rows)
+        expect({ name: r.name, custom_plans: Number(r.custom_plans) }).toEqual({ name: r.name, custom_plans: 0 });
+    } finally {
+      await one.end();
+    }
   });
 });
