@@ -65,7 +65,7 @@ for (const [label, variant] of [['as committed', {}] as [string, Record<string, 
   const converter = defaultResolver === 'true' ? defaultResolverConverter(registry) : {};
   await putConnectorConfig(cfg, { ...fill({ ...base, ...over }), ...converter });
   await new Promise((r) => setTimeout(r, 12_000)); // settle: 15 s after the PUT, as before
-  const s = await deltaStep(seeder, rate, 15, { latency: probe, memory: async () => 0, cpu });
+  const s = await deltaStep(seeder, rate, 15, { latency: probe, cpu });
   console.log(
     `${label}: achieved ${s.achieved.toFixed(0)}/s p50 ${percentile(s.latencies, 50)} p90 ${percentile(s.latencies, 90)} p99 ${percentile(s.latencies, 99)} max ${s.latencies.at(-1)} n=${s.latencies.length}; CPU per change: ${perChange(s)}`,
   );

@@ -21,7 +21,7 @@ export interface LakehouseOptions {
   seederUrl: string;
   /** The pipeline's maximum captured rate in this run (changes/s): the sink's is held against it. */
   capturedMax: number;
-  probes: StepProbes;
+  probes: StepProbes & { memory: () => Promise<number> };
   smoke: boolean;
   say: (s: string) => void;
 }
