@@ -74,9 +74,8 @@ export class Changes {
 
   /**
    * Every action's SQL as a named prepared statement: each connection parses it once, and plans
-   * it once too, as the pool asks for generic plans (pool.ts; planning was a fifth of the
-   * database's time per action, then half for placeOrder, measured with pg_stat_statements).
-   * `name` must stand for one text only.
+   * it once too, as the pool asks for generic plans (pool.ts says why). `name` must stand for
+   * one text only.
    */
   private query<R extends object = Record<string, unknown>>(name: string, text: string, values: unknown[]) {
     return this.pool.query<R>({ name: `deltas.${name}`, text, values });

@@ -19,7 +19,7 @@ export function createPool(db: Config['db'], log: FastifyBaseLogger): pg.Pool {
     // planned on every call, because its generic plan's estimate (a random id range, a parameter
     // LIMIT) is never below its custom plans'. Planning it took longer than running it (about
     // 1 ms, and more as the shop grows: the planner probes the ends of the id indexes for each
-    // bound), about half of the database's time in the deltas, measured with pg_stat_statements'
+    // bound), about half of the actions' statement time, measured with pg_stat_statements'
     // track_planning. Its generic plan is the same index scans for any ids. The seeder's other
     // statements are simple lookups, and COPY is not planned.
     options: '-c plan_cache_mode=force_generic_plan',

@@ -143,8 +143,8 @@ describe('planning', () => {
           await changes[action](new Rng(100 + i), bounds);
         }
       }
-      const { rows } = await one.query<{ name: string; generic_plans: string; custom_plans: string }>(
-        `SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'deltas.%'`,
+      const { rows } = await one.query<{ name: string; custom_plans: string }>(
+        `SELECT name, custom_plans FROM pg_prepared_statements WHERE name LIKE 'deltas.%'`,
       );
       const names = new Set(rows.map((r) => r.name.replace(/^deltas\.([A-Za-z]+).*$/, '$1')));
       expect([...names].sort()).toEqual(Object.keys(actionSpecs).sort());
