@@ -75,6 +75,16 @@ export type Counts = Record<EntityName, number>;
 /** Entities per COPY round: bounds memory (one chunk of rendered text) whatever the load size. */
 export const CHUNK = 5_000;
 
+/**
+ * Each entity's first chunk, after which its chunks double up to CHUNK. A COPY waits for its
+ * chunk to be rendered when the chunks before it were COPYed sooner than it was rendered: at the
+ * load's start (5,000 customers took 110-140 ms to render, 2 % of a 10x load, with PostgreSQL
+ * idle), and where a large chunk follows a small one (a 10x load's first 5,000 orders after its
+ * last 625 customers and 3,000 products: 100-150 ms). 625 render in about a tenth of that, and
+ * each next chunk, twice the one before, faster than the ones before it are COPYed.
+ */
+export const FIRST_CHUNK = CHUNK / 8;
+
 /** One chunk of one entity: the unit that is rendered (maybe in a worker) and then COPYed. */
 export interface Chunk {
   entity: EntityName;
@@ -86,8 +96,10 @@ export interface Chunk {
 export function chunksOf(counts: Counts): Chunk[] {
   const out: Chunk[] = [];
   for (const entity of entityNames) {
-    for (let from = 0; from < counts[entity]; from += CHUNK) {
-      out.push({ entity, from, to: Math.min(counts[entity], from + CHUNK) });
+    for (let from = 0, size = FIRST_CHUNK; from < counts[entity]; size = Math.min(CHUNK, size * 2)) {
+      const to = Math.min(counts[entity], from + size);
+      out.push({ entity, from, to });
+      from = to;
     }
   }
   return out;
