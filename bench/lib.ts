@@ -7,6 +7,12 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/** The middle one of `xs` by rate (of an even number, the upper middle), `xs` left as it is. */
+export function medianRate<T extends { rowsPerSecond: number }>(xs: readonly T[]): T {
+  if (xs.length === 0) throw new Error('no rounds to take the median of');
+  return [...xs].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond)[Math.floor(xs.length / 2)]!;
+}
+
 export interface Figure {
   figure: string;
   value: number;

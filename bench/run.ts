@@ -39,10 +39,11 @@ import {
   withCapturePaused,
   type DeltaStep,
 } from './deltas.js';
-import { copyLimit, seederLoad, type LoadSize } from './full-load.js';
+import { CopyLimit, seederLoad, type LoadSize } from './full-load.js';
 import {
   deltaStepFigures,
   latencyFigures,
+  medianRate,
   percentile,
   printTable,
   SUSTAINED,
@@ -338,30 +339,45 @@ async function fullLoadFigures(ctx: Context, figures: Figure[]): Promise<Record<
   const loadPort = await freePort();
   for (const k of sizes) {
     const size = scaled(k);
-    // A 10x load takes seconds, so whatever else the stack does meanwhile (its JVMs still
-    // compiling after start, the WAL sender decoding) moves one sample by up to a third in
-    // either direction: COPY and the seeder take turns, three rounds, and each keeps its best.
-    const rounds = !smoke && k === 10 ? 3 : 1;
-    const copies: Awaited<ReturnType<typeof copyLimit>>[] = [];
+    // One load's rate moves by a fifth or more from one minute to the next on this machine, both
+    // ways (its cores' speed: PostgreSQL's CPU per row of the same COPY moved from 18 to 24 µs),
+    // whatever else the stack does. So COPY and the seeder take turns, in alternating order (COPY
+    // first, then the seeder first, ...) so that neither is always the later one, and each keeps
+    // its median round: the best of three picked whichever side had caught a fast minute (one
+    // 10x COPY at 58.3k rows/s, its other two at 49.1k and 50.3k).
+    const rounds = smoke ? 1 : 3;
+    const copyLimit = new CopyLimit(ctx, size);
+    const copies: Awaited<ReturnType<CopyLimit['measure']>>[] = [];
     const seeders: Awaited<ReturnType<typeof seederLoad>>[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    const copyTurn = async (of: string) => {
       say(
         `full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders)${of}: COPY limit`,
       );
-      const c = await copyLimit(ctx, size);
+      const c = await copyLimit.measure();
       copies.push(c);
       say(`  COPY of ${c.rows} pre-rendered rows: ${Math.round(c.rowsPerSecond)} rows/s`);
+    };
+    const seederTurn = async (of: string) => {
+      say(
+        `full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders)${of}: seeder`,
+      );
       const l = await seederLoad(ctx, size, loadPort);
       seeders.push(l);
       say(
         `  seeder: ${l.rows} rows in ${l.seconds.toFixed(1)} s = ${Math.round(l.rowsPerSecond)} rows/s, peak RSS ${l.peakRssMiB.toFixed(0)} MiB`,
       );
+    };
+    try {
+      for (let round = 1; round <= rounds; round++) {
+        const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+        const turns = round % 2 === 1 ? [copyTurn, seederTurn] : [seederTurn, copyTurn];
+        for (const turn of turns) await turn(of);
+      }
+    } finally {
+      copyLimit.close();
     }
-    const best = <T extends { rowsPerSecond: number }>(xs: T[]): T =>
-      xs.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
-    const limit = best(copies);
-    const load = best(seeders);
+    const limit = medianRate(copies);
+    const load = medianRate(seeders);
     const ratio = load.rowsPerSecond / limit.rowsPerSecond;
     figures.push({
       figure: `full load ${k}x (${load.rows} rows)`,

@@ -1,7 +1,7 @@
 /** The bench's tables are honest: every step shown and held to its goal; the README is their copy. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deltaStepFigures, latencyFigures, printTable } from '../lib.js';
+import { deltaStepFigures, latencyFigures, medianRate, printTable } from '../lib.js';
 import {
   isFullRun,
   newestResult,
@@ -118,5 +118,12 @@ describe('rows beside the steps', () => {
     expect(names).toContain('CDC latency p99 at 1000/s vs tutorial defaults');
     // The step's own row is rebuilt from the steps, not taken from the file.
     expect(tableRows(result).find((f) => f.figure === 'CDC latency p99 at 1000/s')!.value).toBe(116);
+  });
+
+  it('keeps the median round of a full load, not its best, and leaves the rounds in their order', () => {
+    const rounds = [{ rowsPerSecond: 58_293 }, { rowsPerSecond: 49_075 }, { rowsPerSecond: 50_347 }];
+    expect(medianRate(rounds)).toBe(rounds[2]);
+    expect(rounds.map((r) => r.rowsPerSecond)).toEqual([58_293, 49_075, 50_347]);
+    expect(() => medianRate([])).toThrow(/no rounds/);
   });
 });
