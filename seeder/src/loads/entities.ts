@@ -79,9 +79,9 @@ export const CHUNK = 5_000;
  * Each entity's first chunk, after which its chunks double up to CHUNK. A COPY waits for its
  * chunk to be rendered when the chunks before it were COPYed sooner than it was rendered: at the
  * load's start (5,000 customers took 110-140 ms to render, 2 % of a 10x load, with PostgreSQL
- * idle), and where a large chunk follows a small one (a 10x load's first 5,000 orders after its
- * last 625 customers and 3,000 products: 100-150 ms). 625 render in about a tenth of that, and
- * each next chunk, twice the one before, faster than the ones before it are COPYed.
+ * idle), and where a large chunk follows small ones (a 10x load's first 5,000 orders after its
+ * 3,000 products: 90-150 ms). 625 render in about a tenth of that, and each next chunk, twice the
+ * one before, faster than the ones before it are COPYed.
  */
 export const FIRST_CHUNK = CHUNK / 8;
 
