@@ -14,8 +14,32 @@ export function nullable(value: string | null): string {
   return value === null ? '\\N' : text(value);
 }
 
+const DAY_MS = 86_400_000;
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** "HH:MM:" for each minute of a day, and "SS.sssZ" for each millisecond of a minute. */
+const hoursMinutes = Array.from({ length: 24 * 60 }, (_, i) => `${pad(Math.floor(i / 60), 2)}:${pad(i % 60, 2)}:`);
+const secondsMillis = Array.from({ length: 60_000 }, (_, i) => `${pad(Math.floor(i / 1000), 2)}.${pad(i % 1000, 3)}Z`);
+/** "YYYY-MM-DDT" by day since the epoch, as asked for. */
+const days = new Map<number, string>();
+
+/**
+ * A UTC instant as `Date.prototype.toISOString` writes it, from tables: the full load writes
+ * about three per row, and `toISOString` was a quarter of its rendering time.
+ */
 export function timestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  const t = Math.trunc(ms);
+  // Years 1970 to 9999: the tables' range; anything else as Date writes it.
+  if (!(t >= 0 && t < 253_402_300_800_000)) return new Date(ms).toISOString();
+  const day = Math.floor(t / DAY_MS);
+  let date = days.get(day);
+  if (date === undefined) {
+    if (days.size >= 10_000) days.clear();
+    date = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    days.set(day, date);
+  }
+  const inDay = t - day * DAY_MS;
+  const minute = Math.floor(inDay / 60_000);
+  return date + hoursMinutes[minute]! + secondsMillis[inDay - minute * 60_000]!;
 }
 
 /** Money is kept in integer cents while generating, so sums are exact. */

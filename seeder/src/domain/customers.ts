@@ -97,10 +97,10 @@ export function renderCustomers(plan: LoadPlan, from: number, to: number): Custo
     const p = drawPerson(rng);
     const created = customerCreatedAt(plan, i);
     const updated = rng.chance(0.2) ? created + Math.floor(rng.next() * (plan.until - created)) : created;
-    customers += `${id}\t${email(p, id)}\t${text(p.firstName)}\t${text(p.lastName)}\t${nullable(p.phone)}\t${timestamp(created)}\t${timestamp(updated)}\n`;
+    const createdText = timestamp(created);
+    customers += `${id}\t${email(p, id)}\t${text(p.firstName)}\t${text(p.lastName)}\t${nullable(p.phone)}\t${createdText}\t${updated === created ? createdText : timestamp(updated)}\n`;
 
-    const addressCreated = timestamp(created);
-    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng, customerState(plan, i, created)))}\tt\t${addressCreated}\t${addressCreated}\n`;
+    defaultAddresses += `${defaultAddressId(plan, i)}\t${id}\t${addressText(drawAddress(rng, customerState(plan, i, created)))}\tt\t${createdText}\t${createdText}\n`;
     if (rng.chance(0.3)) {
       const at = timestamp(Math.min(plan.until, created + Math.floor(rng.next() * 90 * DAY_MS)));
       extraAddresses += `${id}\t${addressText(drawAddress(rng))}\tf\t${at}\t${at}\n`;

@@ -224,8 +224,25 @@ export class Timeline {
 /** Timelines are built once per (until, shape) on each thread: about 20 ms for two years. */
 const timelines = new Map<string, Timeline>();
 
+/**
+ * The one asked for last, compared field by field: an order asks up to 25 times (a customer's
+ * sign-up and zone per draw), and building the map's key each time was 8 % of a load's rendering
+ * and much of its garbage.
+ */
+let last: { until: number; shape: HistoryShape; timeline: Timeline } | undefined;
+
 export function timelineOf(plan: Pick<LoadPlan, 'until' | 'history'>): Timeline {
   const h = plan.history;
+  if (
+    last !== undefined &&
+    last.until === plan.until &&
+    last.shape.growth === h.growth &&
+    last.shape.seasonality === h.seasonality &&
+    last.shape.weekly === h.weekly &&
+    last.shape.daily === h.daily
+  ) {
+    return last.timeline;
+  }
   const key = `${plan.until}|${h.growth}|${h.seasonality}|${h.weekly}|${h.daily}`;
   let timeline = timelines.get(key);
   if (!timeline) {
@@ -233,5 +250,6 @@ export function timelineOf(plan: Pick<LoadPlan, 'until' | 'history'>): Timeline 
     timeline = new Timeline(plan.until, h);
     timelines.set(key, timeline);
   }
+  last = { until: plan.until, shape: { ...h }, timeline };
   return timeline;
 }

@@ -231,12 +231,14 @@ export function renderOrders(plan: LoadPlan, from: number, to: number): OrderRow
     }
     if (b.payment) {
       const p = b.payment;
-      payments += `${id}\t${p.method}\t${p.status}\t${money(b.totalCents)}\t${timestamp(p.paidAt)}\t${timestamp(p.paidAt)}\t${timestamp(p.updatedAt)}\n`;
+      const paid = timestamp(p.paidAt);
+      payments += `${id}\t${p.method}\t${p.status}\t${money(b.totalCents)}\t${paid}\t${paid}\t${p.updatedAt === p.paidAt ? paid : timestamp(p.updatedAt)}\n`;
     }
     if (b.shipment) {
       const s = b.shipment;
-      const delivered = s.deliveredAt === undefined ? '\\N' : timestamp(s.deliveredAt);
-      shipments += `${id}\t${s.carrier}\t${s.tracking}\t${s.status}\t${timestamp(s.shippedAt)}\t${delivered}\t${timestamp(s.shippedAt)}\t${timestamp(s.deliveredAt ?? s.shippedAt)}\n`;
+      const shipped = timestamp(s.shippedAt);
+      const delivered = s.deliveredAt === undefined ? undefined : timestamp(s.deliveredAt);
+      shipments += `${id}\t${s.carrier}\t${s.tracking}\t${s.status}\t${shipped}\t${delivered ?? '\\N'}\t${shipped}\t${delivered ?? shipped}\n`;
     }
   }
   return { orders, items, payments, shipments };

@@ -92,8 +92,9 @@ export function renderProducts(plan: LoadPlan, from: number, to: number): Produc
     const updated = rng.chance(0.3) ? created + Math.floor(rng.next() * (plan.until - created)) : created;
     const active = rng.chance(0.95) ? 't' : 'f';
     const sku = skuOf(id);
-    products += `${id}\t${categoryId}\t${sku}\t${text(name)}\t${text(description)}\t${money(productPriceCents(plan, i))}\t${active}\t${timestamp(created)}\t${timestamp(updated)}\n`;
-    inventory += `${id}\t${drawStock(rng)}\t${timestamp(updated)}\n`;
+    const updatedText = timestamp(updated);
+    products += `${id}\t${categoryId}\t${sku}\t${text(name)}\t${text(description)}\t${money(productPriceCents(plan, i))}\t${active}\t${updated === created ? updatedText : timestamp(created)}\t${updatedText}\n`;
+    inventory += `${id}\t${drawStock(rng)}\t${updatedText}\n`;
   }
   return { products, inventory };
 }
