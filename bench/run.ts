@@ -349,18 +349,15 @@ async function fullLoadFigures(ctx: Context, figures: Figure[]): Promise<Record<
     const copyLimit = new CopyLimit(ctx, size);
     const copies: Awaited<ReturnType<CopyLimit['measure']>>[] = [];
     const seeders: Awaited<ReturnType<typeof seederLoad>>[] = [];
-    const copyTurn = async (of: string) => {
-      say(
-        `full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders)${of}: COPY limit`,
-      );
+    const title = `full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders)`;
+    const copyTurn = async (heading: string) => {
+      say(`${heading}: COPY limit`);
       const c = await copyLimit.measure();
       copies.push(c);
       say(`  COPY of ${c.rows} pre-rendered rows: ${Math.round(c.rowsPerSecond)} rows/s`);
     };
-    const seederTurn = async (of: string) => {
-      say(
-        `full load ${k}x (${size.customers} customers, ${size.products} products, ${size.orders} orders)${of}: seeder`,
-      );
+    const seederTurn = async (heading: string) => {
+      say(`${heading}: seeder`);
       const l = await seederLoad(ctx, size, loadPort);
       seeders.push(l);
       say(
@@ -369,9 +366,9 @@ async function fullLoadFigures(ctx: Context, figures: Figure[]): Promise<Record<
     };
     try {
       for (let round = 1; round <= rounds; round++) {
-        const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+        const heading = rounds > 1 ? `${title} (round ${round} of ${rounds})` : title;
         const turns = round % 2 === 1 ? [copyTurn, seederTurn] : [seederTurn, copyTurn];
-        for (const turn of turns) await turn(of);
+        for (const turn of turns) await turn(heading);
       }
     } finally {
       copyLimit.close();
