@@ -624,7 +624,12 @@ describe('scenario schema-evolution', () => {
       tables: { table: string; ok: boolean; sourceRows: number; differing: number; mismatches: string[] }[];
     };
     const reviews = lh.tables.find((t) => t.table === 'product_reviews');
-    expect(reviews).toMatchObject({ ok: true, sourceRows: 20 });
+    // The whole row on failure (missing, extra, differing, snapshots, the first mismatches): a CI
+    // run failed here once with only "ok: false" to go on.
+    expect(reviews, `verify --lakehouse, product_reviews: ${JSON.stringify(reviews)}`).toMatchObject({
+      ok: true,
+      sourceRows: 20,
+    });
     for (const t of lh.tables.filter((x) => x.table !== 'orders')) expect(t.ok, t.table).toBe(true);
     const orders = lh.tables.find((t) => t.table === 'orders')!;
     for (const m of orders.mismatches)
