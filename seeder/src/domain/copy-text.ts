@@ -3,6 +3,8 @@
  * escapes. Generators build rows with these directly, so no per-row objects are allocated on the
  * bulk path.
  */
+import { DAY_MS } from './plan.js';
+
 const special = /[\\\t\n\r]/;
 
 export function text(value: string): string {
@@ -14,11 +16,17 @@ export function nullable(value: string | null): string {
   return value === null ? '\\N' : text(value);
 }
 
-const DAY_MS = 86_400_000;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-/** "HH:MM:" for each minute of a day, and "SS.sssZ" for each millisecond of a minute. */
-const hoursMinutes = Array.from({ length: 24 * 60 }, (_, i) => `${pad(Math.floor(i / 60), 2)}:${pad(i % 60, 2)}:`);
-const secondsMillis = Array.from({ length: 60_000 }, (_, i) => `${pad(Math.floor(i / 1000), 2)}.${pad(i % 1000, 3)}Z`);
+/**
+ * "HH:MM:" for each minute of a day, and "SS.sssZ" for each millisecond of a minute: built on
+ * the first timestamp (about 20 ms), not when a process that never writes one imports this.
+ */
+let times: { hoursMinutes: string[]; secondsMillis: string[] } | undefined;
+const timeTables = () =>
+  (times ??= {
+    hoursMinutes: Array.from({ length: 24 * 60 }, (_, i) => `${pad(Math.floor(i / 60), 2)}:${pad(i % 60, 2)}:`),
+    secondsMillis: Array.from({ length: 60_000 }, (_, i) => `${pad(Math.floor(i / 1000), 2)}.${pad(i % 1000, 3)}Z`),
+  });
 /** "YYYY-MM-DDT" by day since the epoch, as asked for. */
 const days = new Map<number, string>();
 
@@ -37,6 +45,7 @@ export function timestamp(ms: number): string {
     date = new Date(day * DAY_MS).toISOString().slice(0, 11);
     days.set(day, date);
   }
+  const { hoursMinutes, secondsMillis } = timeTables();
   const inDay = t - day * DAY_MS;
   const minute = Math.floor(inDay / 60_000);
   return date + hoursMinutes[minute]! + secondsMillis[inDay - minute * 60_000]!;
