@@ -3,17 +3,20 @@ import { SeedError } from '../errors.js';
 import type { PoolClient } from './pool.js';
 import { tables, type Table } from './tables.js';
 
+/** How long a full load waits for another session's hold on a table before giving up with a 409. */
+export const LOCK_WAIT_MS = 10_000;
+
 /**
  * Locks the storefront tables against other writers for the rest of the transaction, waiting at
- * most 10 s for one (a user's open transaction) before giving up with a 409.
+ * most LOCK_WAIT_MS for one (a user's open transaction) before giving up with a 409.
  */
 export async function lockTables(client: PoolClient): Promise<void> {
-  await client.query("SET LOCAL lock_timeout = '10s'");
+  await client.query(`SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`);
   await client.query(`LOCK TABLE ${tables.join(', ')} IN SHARE ROW EXCLUSIVE MODE`).catch((err: unknown) => {
     if ((err as { code?: string }).code === '55P03') {
       throw new SeedError(
         'busy',
-        'another session has held the storefront tables for 10 s; commit or end it and retry',
+        `another session has held the storefront tables for ${LOCK_WAIT_MS / 1000} s; commit or end it and retry`,
       );
     }
     throw err;

@@ -122,6 +122,8 @@ export class DeltaGenerator {
   private boundsLoading: Promise<Bounds> | null = null;
   private gate: Promise<void> = Promise.resolve();
   private pausedBy = 0;
+  /** The actions running now, each a transaction that may hold row and table locks. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private counts = emptyCounts();
   private total = { rowChanges: 0, actions: 0, conflicts: 0, constraintConflicts: 0, errors: 0 };
   private lastError: string | null = null;
@@ -184,20 +186,38 @@ export class DeltaGenerator {
     return this.status();
   }
 
-  /** Holds every lane between actions while `work` runs (a full load takes the table locks). */
-  async pauseWhile<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Holds every lane between actions while `work` runs (a full load takes the table locks).
+   * `work` starts once the actions in flight have ended: a load that locked its tables beside an
+   * open action could deadlock with it (each waiting for a table the other holds). An action still
+   * running after `settleMs` waits on a lock another session holds; `work` then starts anyway and
+   * meets that lock itself (a full load gives up on it with a 409 after LOCK_WAIT_MS).
+   */
+  async pauseWhile<T>(work: () => Promise<T>, settleMs: number): Promise<T> {
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
     this.gate = Promise.all([this.gate, mine]).then(() => undefined);
     this.pausedBy++;
     if (this.state === 'running') this.state = 'paused';
     try {
+      await this.settled(settleMs);
       return await work();
     } finally {
       this.pausedBy--;
       if (this.pausedBy === 0 && this.state === 'paused') this.state = 'running';
       release();
     }
+  }
+
+  /** Resolves when the actions in flight now have ended, or after `ms`, whichever comes first. */
+  private async settled(ms: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.inFlight),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
   }
 
   status(): DeltaStatus {
@@ -263,10 +283,19 @@ export class DeltaGenerator {
     return rows;
   }
 
+  /** One action on a random pick; on an empty shop (nothing to act on) it places an order instead. */
+  private async act(): Promise<Change[]> {
+    const bounds = await this.currentBounds();
+    const changes = await this.changes[this.chooseAction()](this.rng, bounds);
+    return changes.length > 0 ? changes : this.changes.placeOrder(this.rng, bounds);
+  }
+
   private async lane(): Promise<void> {
     while (!this.stopping) {
       await this.gate;
       if (this.stopping) break;
+      // A pause that began while this lane was waking up: its gate is a newer one.
+      if (this.pausedBy > 0) continue;
       this.bucket.setRate(this.currentTarget(Date.now()));
       const wait = this.bucket.take();
       if (wait > 0) {
@@ -274,11 +303,9 @@ export class DeltaGenerator {
         continue;
       }
       try {
-        const bounds = await this.currentBounds();
-        const action = this.chooseAction();
-        let changes = await this.changes[action](this.rng, bounds);
-        // Nothing to act on (no placed orders yet, an empty shop): create something instead.
-        if (changes.length === 0) changes = await this.changes.placeOrder(this.rng, bounds);
+        const act = this.act();
+        this.inFlight.add(act);
+        const changes = await act.finally(() => this.inFlight.delete(act));
         const rows = this.record(changes);
         this.bucket.pay(rows);
         if (this.state === 'waiting_for_database') {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { INLINE_CHUNKS, RenderPool, runFullLoad, type LoadProgress, type LoadSize } from './load.js';
+import { LOCK_WAIT_MS } from '../db/load-repository.js';
 import type { Pool } from '../db/pool.js';
 import { defaultHistory, type HistoryShape } from '../domain/history.js';
 import type { Table } from '../db/tables.js';
@@ -116,10 +117,12 @@ export class FullLoads {
     this.running = job.id;
     this.log.info({ job: job.id, ...job.request }, 'full load started');
     entry.done = this.deltas
-      .pauseWhile(() =>
-        runFullLoad(this.pool, size, update, signal, (chunks) =>
-          chunks > INLINE_CHUNKS ? this.prepareRenderers() : this.renderers,
-        ),
+      .pauseWhile(
+        () =>
+          runFullLoad(this.pool, size, update, signal, (chunks) =>
+            chunks > INLINE_CHUNKS ? this.prepareRenderers() : this.renderers,
+          ),
+        LOCK_WAIT_MS,
       )
       .then(
         (p) => {

@@ -166,4 +166,51 @@ describe('deltas', () => {
     expect((await status()).state).toBe('running');
     await app.inject({ method: 'POST', url: '/deltas/stop' });
   });
+
+  it('lets the actions in flight end before a full load locks the tables, and waits for them only so long', async () => {
+    // Another session holds orders against writers, so the lanes' actions that write it stay in
+    // flight, holding the locks they took before. A load that locked its tables beside them could
+    // deadlock with one (each waiting for a table the other holds), as it once did in CI.
+    const blocker = await adminClient('it_deltas');
+    const seederLocks = (mode: string) =>
+      scalar(`SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+               WHERE a.datname = current_database() AND a.application_name = 'storefront-seeder'
+                 AND ${mode}`);
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE orders IN SHARE MODE');
+      expect((await start({ ratePerSecond: 200 })).statusCode).toBe(200);
+      await vi.waitFor(async () => expect(await seederLocks('NOT l.granted')).toBeGreaterThan(0), {
+        timeout: 5_000,
+        interval: 50,
+      });
+
+      // The pause waits for them, not forever: after its bound the work starts beside them.
+      const t0 = Date.now();
+      await app.deltas.pauseWhile(async () => undefined, 300);
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(await seederLocks('NOT l.granted')).toBeGreaterThan(0);
+
+      const res = await app.inject({
+        method: 'POST',
+        url: '/full-load',
+        payload: { customers: 50, products: 10, orders: 100, seed: 11 },
+      });
+      expect(res.statusCode).toBe(202);
+      await sleep(1_000);
+      expect((await status()).state).toBe('paused');
+      // The load has not begun taking the tables while an action still runs.
+      expect(await seederLocks(`l.mode = 'ShareRowExclusiveLock'`)).toBe(0);
+      await blocker.query('COMMIT');
+      expect((await app.loads.wait(res.json().id)).status).toBe('succeeded');
+      await vi.waitFor(async () => expect((await status()).state).toBe('running'), { timeout: 2_000, interval: 50 });
+      const s = (await app.inject({ method: 'POST', url: '/deltas/stop' })).json();
+      expect(s.errors).toBe(0);
+      expect(s.lastError).toBeNull();
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+      await app.deltas.stop();
+    }
+  });
 });
