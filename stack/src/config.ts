@@ -16,7 +16,7 @@ export const StackEnv = SeederEnv.extend({
   POSTGRES_VERSION: z.string().regex(/^\d+(\.\d+)?$/, 'must look like 17 or 17.10'),
   FLYWAY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 11.14.1'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 4.3.1'),
-  DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.\w+$/, 'must look like 3.6.3.Final'),
+  DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.\w+$/, 'must look like 3.7.0.Final'),
   APICURIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 3.3.3'),
   APICURIO_CONVERTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+(\.\w+)?$/, 'must look like 2.6.13.Final'),
   ICEBERG_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 1.12.0'),
