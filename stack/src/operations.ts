@@ -101,10 +101,11 @@ export async function connectorAction(
   cfg: StackConfig,
   action: 'stop' | 'pause' | 'resume',
   until?: 'STOPPED' | 'PAUSED' | 'RUNNING',
+  name = CONNECTOR,
 ): Promise<void> {
-  const base = `${connectUrl(cfg)}/connectors/${CONNECTOR}`;
+  const base = `${connectUrl(cfg)}/connectors/${name}`;
   const res = await call(`${base}/${action}`, { method: 'PUT' });
-  if (!res.ok) throw new StackError('connector', `${action} ${CONNECTOR}: HTTP ${res.status} ${await res.text()}`);
+  if (!res.ok) throw new StackError('connector', `${action} ${name}: HTTP ${res.status} ${await res.text()}`);
   if (!until) return;
   let state = '';
   const reached = await waitUntil(
@@ -115,7 +116,7 @@ export async function connectorAction(
     30_000,
     500,
   );
-  if (!reached) throw new StackError('connector', `${CONNECTOR} did not reach ${until} in 30 s (it is ${state})`);
+  if (!reached) throw new StackError('connector', `${name} did not reach ${until} in 30 s (it is ${state})`);
 }
 
 /**

@@ -7,7 +7,7 @@
  * two compose files. Everything below talks to published ports only, so the assertions are one set.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
@@ -653,8 +653,22 @@ describe('scenario schema-evolution', () => {
     };
     const reviews = lh.tables.find((t) => t.table === 'product_reviews');
     // The whole row on failure (missing, extra, differing, snapshots, the first mismatches): a CI
-    // run failed here once with only "ok: false" to go on.
-    expect(reviews, `verify --lakehouse, product_reviews: ${JSON.stringify(reviews)}`).toMatchObject({
+    // run failed here once with only "ok: false" to go on; and what Connect's log says of the
+    // sink and the table (the stack's logs are wiped after the run).
+    const sinkLog = () =>
+      compose
+        ? '(docker backend: docker compose logs connect)'
+        : readFileSync(path.join(cfg.dirs.logs, 'connect.log'), 'utf8')
+            .split('\n')
+            .filter((l) =>
+              /product_reviews|Commit \S+ failed|Table not found|Skipping commits|timeout reached/i.test(l),
+            )
+            .slice(-40)
+            .join('\n');
+    expect(
+      reviews,
+      reviews?.ok ? '' : `verify --lakehouse, product_reviews: ${JSON.stringify(reviews)}\n${sinkLog()}`,
+    ).toMatchObject({
       ok: true,
       sourceRows: 20,
     });
