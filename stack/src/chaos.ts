@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { StackError, type Component, type Context } from './component.js';
 import type { StackConfig } from './config.js';
-import { endOffsets, verifyPipeline, type VerifyReport } from './cdc/verify.js';
+import { endOffsets, totalEvents, verifyPipeline, type VerifyReport } from './cdc/verify.js';
 import { superuserClient } from './components/postgres.js';
 import { layers } from './layers.js';
 import { waitForCapture } from './operations.js';
@@ -62,8 +62,6 @@ async function seederCall(cfg: StackConfig, path: string, body?: object): Promis
   if (!res.ok) throw new StackError('chaos', `the seeder answered ${path} with ${res.status}: ${String(json.message)}`);
   return json;
 }
-
-const sum = (offsets: Map<string, bigint>) => Number([...offsets.values()].reduce((a, b) => a + b, 0n));
 
 /**
  * SIGKILL to the component's process group: the process and everything it started, no goodbye.
@@ -150,8 +148,8 @@ export async function chaos(ctx: Context, target: ChaosTarget, options: ChaosOpt
       component: target,
       downtimeSeconds,
       recoverSeconds,
-      eventsBefore: sum(before),
-      eventsAfter: sum(after),
+      eventsBefore: Number(totalEvents(before)),
+      eventsAfter: Number(totalEvents(after)),
       rowChanges: changesBeforeKill + Number(stopped.rowChanges),
       lost,
       duplicates: report.tables.reduce((n, t) => n + t.recentDuplicates, 0),

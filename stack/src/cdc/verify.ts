@@ -168,6 +168,9 @@ export async function endOffsets(
   }
 }
 
+/** The number of change events in Kafka: the sum of the end offsets {@link endOffsets} returns. */
+export const totalEvents = (offsets: Map<string, bigint>): bigint => [...offsets.values()].reduce((a, b) => a + b, 0n);
+
 /**
  * The tables the running connector captures: its table.include.list as Kafka Connect has it,
  * which a scenario may have extended beyond the template's.
