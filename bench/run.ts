@@ -13,7 +13,7 @@
  * tutorial defaults'), the database alone (about 8 minutes).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -322,11 +322,14 @@ function report(figures: Figure[], result: Record<string, unknown>, suffix: stri
   const file = path.join(dir, `${stamp}${suffix}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2));
   say(`results: ${path.relative(ROOT, file)}`);
-  const chart = spawnSync('python3', [path.join(ROOT, 'bench', 'chart.py'), file], { encoding: 'utf8' });
+  // The project's Python (requirements-dev.txt, matplotlib included) when it is set up, as .ci/run does.
+  const venvPython = path.join(ROOT, '.stack', 'venv', 'bin', 'python3');
+  const python = existsSync(venvPython) ? venvPython : 'python3';
+  const chart = spawnSync(python, [path.join(ROOT, 'bench', 'chart.py'), file], { encoding: 'utf8' });
   say(
     chart.status === 0
       ? chart.stdout.trim()
-      : `no chart (${(chart.stderr || chart.stdout).trim().split('\n').at(-1)}); pip install matplotlib, then python3 bench/chart.py ${path.relative(ROOT, file)}`,
+      : `no chart (${(chart.stderr || chart.stdout).trim().split('\n').at(-1)}); pip install -r requirements-dev.txt, then python3 bench/chart.py ${path.relative(ROOT, file)}`,
   );
 
   return file;
