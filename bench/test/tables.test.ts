@@ -1,7 +1,7 @@
 /** The bench's tables are honest: every step shown and held to its goal; the README is their copy. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deltaStepFigures, latencyFigures, medianRate, printTable } from '../lib.js';
+import { climbLadder, deltaStepFigures, latencyFigures, medianRate, printTable } from '../lib.js';
 import {
   isFullRun,
   newestResult,
@@ -26,6 +26,31 @@ const runOf2026 = {
   smoke: false,
   machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
 };
+
+describe('the delta ladder', () => {
+  /** A machine that makes at most `capacity` changes/s, whatever it is asked for. */
+  const machine = (capacity: number) => {
+    const asked: number[] = [];
+    const run = async (target: number) => {
+      asked.push(target);
+      return { target, achieved: Math.min(target, capacity) };
+    };
+    return { asked, run };
+  };
+
+  it('stops at the first step that falls short, then runs one as fast as the generator goes', async () => {
+    const m = machine(3_549);
+    const steps = await climbLadder([100, 1000, 2000, 4000, 8000], 40_000, m.run);
+    expect(m.asked).toEqual([100, 1000, 2000, 4000, 40_000]);
+    expect(steps.map((s) => s.achieved)).toEqual([100, 1000, 2000, 3_549, 3_549]);
+  });
+
+  it('ends with the unpaced step after a ladder it climbed to the top', async () => {
+    const m = machine(20_000);
+    await climbLadder([100, 1000], 40_000, m.run);
+    expect(m.asked).toEqual([100, 1000, 40_000]);
+  });
+});
 
 describe('bench tables', () => {
   it('shows a step that missed its target as NOT met, next to those that made it', () => {

@@ -172,6 +172,7 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
     await consumer.subscribe({ topic: topicOf('customers'), fromBeginning: false });
     let seen: { event: ChangeEvent; at: number } | undefined;
     await consumer.run({
+      autoCommit: false, // a group of its own, thrown away
       eachMessage: async ({ message }) => {
         const event = (await decoder.decode(message.value)) as unknown as ChangeEvent | null;
         if (event?.op === 'u') seen ??= { event, at: Date.now() };
