@@ -6,7 +6,8 @@
  * A variant with "@default-resolver": "true" gives the connector the worker's converter with
  * Apicurio's default schema resolver instead of ours (bench/baseline.ts):
  *   npm run bench:knobs -- '[["default resolver", {"@default-resolver": "true"}]]' 2000
- * This is how the connector's latency settings were chosen (connectors/README.md).
+ * Every variant runs after the same warm-up as the full bench's ladder (lib's WARM_UP). This is
+ * how the connector's latency settings were chosen (connectors/README.md).
  */
 import { tables } from '../seeder/src/db/tables.js';
 import { createDecoder } from '../stack/src/cdc/avro.js';
@@ -17,7 +18,7 @@ import { down, up } from '../stack/src/stack.js';
 import { defaultResolverConverter } from './baseline.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { deltaStep, LatencyProbe, putConnectorConfig, stackCpu } from './deltas.js';
-import { percentile } from './lib.js';
+import { percentile, WARM_UP } from './lib.js';
 
 const env = await isolatedEnv('.stack/exp');
 const ctx = { ...contextFor(env), say: () => undefined };
@@ -37,6 +38,9 @@ await db.end();
 const decoder = createDecoder(`http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/ccompat/v7`);
 const probe = new LatencyProbe([`127.0.0.1:${cfg.env.KAFKA_PORT}`], tables.map(topicOf), decoder);
 await probe.start();
+const cpu = () => stackCpu(ctx);
+// Warmed as the full bench's ladder is: the variants' JVMs are past their first minutes.
+await deltaStep(seeder, WARM_UP.rate, WARM_UP.seconds, { cpu });
 const base = { ...connector.template };
 const fill = (c: Record<string, string>) =>
   JSON.parse(
@@ -51,7 +55,6 @@ const fill = (c: Record<string, string>) =>
 const variants: [string, Record<string, string>][] = JSON.parse(process.argv[2] ?? '[]');
 const rate = Number(process.argv[3] ?? 1000);
 const registry = `http://127.0.0.1:${cfg.env.REGISTRY_PORT}/apis/registry/v2`;
-const cpu = () => stackCpu(ctx);
 /** "connect 118 us, kafka 60 us": each component's CPU time per row change. */
 const perChange = (s: { cpuPercent: Record<string, number>; achieved: number }) =>
   Object.entries(s.cpuPercent)

@@ -48,6 +48,7 @@ import {
   percentile,
   printTable,
   SUSTAINED,
+  WARM_UP,
   type Figure,
   type StepSummary,
 } from './lib.js';
@@ -215,12 +216,10 @@ async function run(ctx: Context): Promise<void> {
     await waitForCapture(db, 300_000); // the last step's backlog, if any, shipped before the next measurement
     return { steps, gcByStep };
   };
-  // A fresh JVM runs its first minutes interpreted and compiling: Kafka's and Connect's CPU per
-  // change fell by half over the first ~4 minutes of bench:knobs runs, and the code cache's growth
-  // brings Full GCs ('CodeCache GC Threshold') then. The ladder measures the steady state.
-  const warmUp = smoke ? 2 : 60;
-  say(`warm-up: deltas at 2000 row changes/s for ${warmUp} s, not measured`);
-  await deltaStep(seederUrl, smoke ? 200 : 2000, warmUp, { cpu });
+  // The ladder measures the steady state (lib's WARM_UP).
+  const warmUp = smoke ? { rate: 200, seconds: 2 } : WARM_UP;
+  say(`warm-up: deltas at ${warmUp.rate} row changes/s for ${warmUp.seconds} s, not measured`);
+  await deltaStep(seederUrl, warmUp.rate, warmUp.seconds, { cpu });
   const { steps, gcByStep } = await climb('', true);
   // The same ladder with the settings a tutorial user has (bench/baseline.ts), on this stack.
   const ours = (await (await fetch(`${connectUrl(cfg)}/connectors/${connector.name}/config`)).json()) as Record<
