@@ -10,6 +10,7 @@ import { connector, topicOf, topicSpecs } from './cdc/connector.js';
 import { tablesOf } from './cdc/verify.js';
 import { connectorStatus, connectUrl } from './components/connect.js';
 import { ensureTopics, sink } from './components/lakehouse.js';
+import { waitForCoordinator } from './cdc/lakehouse.js';
 import { superuserClient } from './components/postgres.js';
 import { ccompatUrl } from './components/registry.js';
 import { connectorAction, waitForCapture, waitForTasksRunning } from './operations.js';
@@ -77,6 +78,7 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
   const db = superuserClient(cfg, cfg.env.PG_DATABASE);
   await db.connect();
   let before: SubjectVersions | undefined;
+  let sinkStopped = false;
   try {
     // What the registry holds before the change, once everything committed so far is in Kafka.
     await waitForCapture(db, 120_000);
@@ -100,7 +102,23 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
     const configUrl = `${connectUrl(cfg)}/connectors/${connector.name}/config`;
     const config = await json<Record<string, string>>(configUrl);
     if (!tablesOf(config).includes(NEW_TABLE)) {
-      // Its topic first, as Debezium would create it, for the lakehouse sink's restart below.
+      // The lakehouse sink (if the layer is up) sits the change out: stopped before the new topic
+      // exists, started again with it from offset 0 once the connector captures the new table.
+      // So it meets the topic with a fresh task, not by a rebalance while it writes
+      // (ensureTopics), and its commit coordinator changes once, with the old one gone first
+      // (waitForCoordinator): CI saw a coordinator started 0.6 s after the one before it stopped
+      // never get its assignment, and nothing reached Iceberg after that. Stopped, the sink's
+      // group is empty and takes offset 0 for the new topic: the sink rewinds a partition to its
+      // committed offset when it drops what it has not committed (a rebalance, a failed commit),
+      // and skips one without any, so the first reviews were consumed and committed but never
+      // written to Iceberg (two CI runs: product_reviews empty there, its offsets at the end).
+      const lakehouse = (await connectorStatus(cfg, sink.name)) !== null;
+      if (lakehouse) {
+        await connectorAction(cfg, 'stop', 'STOPPED', sink.name);
+        sinkStopped = true;
+        await waitForCoordinator(cfg, 'gone');
+      }
+      // Its topic first, as Debezium would create it.
       await ensureTopics(cfg, [NEW_TABLE]);
       config['table.include.list'] = `${config['table.include.list']},public.${NEW_TABLE}`;
       // Stopped first, so the task that runs afterwards is certainly the one with the new list: a
@@ -115,14 +133,7 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
       await connectorAction(cfg, 'resume');
       await waitForTasksRunning(cfg);
       lines.push(`${connector.name}: table.include.list now ends with public.${NEW_TABLE}; restarted, RUNNING`);
-      // The lakehouse sink (if the layer is up) takes the new topic by a restart of its task, not
-      // by a rebalance while it writes (connectors/README.md, `topics.regex`). Stopped, its group
-      // is empty and takes offset 0 for the new topic: the sink rewinds a partition to its
-      // committed offset when it drops what it has not committed (a rebalance, a failed commit),
-      // and skips one without any, so the first reviews were consumed and committed but never
-      // written to Iceberg (two CI runs: product_reviews empty there, its offsets at the end).
-      if ((await connectorStatus(cfg, sink.name)) !== null) {
-        await connectorAction(cfg, 'stop', 'STOPPED', sink.name);
+      if (lakehouse) {
         const [spec] = topicSpecs([NEW_TABLE]);
         await json(`${connectUrl(cfg)}/connectors/${sink.name}/offsets`, {
           method: 'PATCH',
@@ -136,8 +147,10 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
         });
         // From STOPPED, RUNNING is the new task's (a restart's status reads RUNNING before it).
         await connectorAction(cfg, 'resume', 'RUNNING', sink.name);
+        sinkStopped = false;
         await waitForTasksRunning(cfg, 60_000, sink.name);
-        lines.push(`${sink.name}: restarted with ${topicOf(NEW_TABLE)} from offset 0, RUNNING`);
+        await waitForCoordinator(cfg, 'one');
+        lines.push(`${sink.name}: restarted with ${topicOf(NEW_TABLE)} from offset 0, RUNNING, one commit coordinator`);
       }
     }
 
@@ -154,6 +167,8 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
     await waitForCapture(db, 120_000);
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
+    // A failure in between leaves the sink as it was found: running.
+    if (sinkStopped) await connectorAction(cfg, 'resume', undefined, sink.name).catch(() => undefined);
     throw err;
   } finally {
     await db.end();

@@ -53,6 +53,61 @@ export interface LakehouseReport {
 /** The sink's Kafka Connect consumer group (Connect names it after the connector). */
 export const sinkGroup = `connect-${sink.name}`;
 
+/**
+ * The group of the sink's commit coordinator: Iceberg's Coordinator, a thread in the task that
+ * holds the first partition, reads the control topic in the group `<Connect's group>-coord`.
+ */
+export const coordinatorGroup = `${sinkGroup}-coord`;
+
+export interface CoordinatorGroup {
+  /** The broker's group state: Empty, Stable, PreparingRebalance, CompletingRebalance or Dead. */
+  state: string;
+  members: number;
+}
+
+export async function coordinatorGroupState(cfg: StackConfig): Promise<CoordinatorGroup> {
+  const admin = new Kafka({ brokers: brokers(cfg), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const {
+      groups: [group],
+    } = await admin.describeGroups([coordinatorGroup]);
+    return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until the coordinator's group is `gone` (Empty or Dead: the stopped sink's coordinator has
+ * left it) or has `one` member, Stable (the started sink's coordinator has its partition). Iceberg
+ * 1.12.0 stops a coordinator without waiting for its thread (`CoordinatorThread.terminate` sets a
+ * flag), so a new one can join while the old one is still a member; CI saw the new one never get
+ * its assignment, and every commit after that timed out (apache/iceberg#17637, unfixed in a
+ * release). Restarting the sink only once the old coordinator is gone keeps clear of that.
+ */
+export async function waitForCoordinator(cfg: StackConfig, want: 'gone' | 'one', timeoutMs = 60_000): Promise<void> {
+  let last: CoordinatorGroup = { state: 'unknown', members: 0 };
+  const reached = await waitUntil(
+    async () => {
+      last = await coordinatorGroupState(cfg);
+      return want === 'gone'
+        ? last.state === 'Empty' || last.state === 'Dead'
+        : last.state === 'Stable' && last.members === 1;
+    },
+    timeoutMs,
+    500,
+  );
+  if (!reached)
+    throw new StackError(
+      'lakehouse',
+      `the lakehouse sink's commit coordinator group ${coordinatorGroup} is ${last.state} with ${last.members} member(s) ` +
+        `after ${timeoutMs / 1000} s, where ${want === 'gone' ? 'the stopped sink should have left it' : 'one coordinator should hold it'}: ` +
+        'the sink cannot commit to Iceberg like this (apache/iceberg#17637)',
+      'restart Kafka Connect: npm run stack -- down, then npm run stack -- up lakehouse (with Docker: docker compose -f docker-compose.streaming.yaml restart connect)',
+    );
+}
+
 /** Refuses unless the sink and its task run. */
 async function sinkRunning(cfg: StackConfig): Promise<void> {
   const url = `${connectUrl(cfg)}/connectors/${sink.name}/status`;

@@ -18,6 +18,7 @@ import { createDecoder } from '../../src/cdc/avro.js';
 import { connector, topicOf, topicSpecs } from '../../src/cdc/connector.js';
 import { consume, type ChangeEvent } from '../../src/cdc/replica.js';
 import { endOffsets, totalEvents, verifyPipeline } from '../../src/cdc/verify.js';
+import { coordinatorGroup, coordinatorGroupState } from '../../src/cdc/lakehouse.js';
 import { chaosTargets } from '../../src/chaos.js';
 import { connect } from '../../src/components/connect.js';
 import { sink } from '../../src/components/lakehouse.js';
@@ -621,6 +622,10 @@ describe('scenario schema-evolution', () => {
     expect(output).toMatch(/storefront\.public\.orders-value: versions 1 -> 1, 2; latest has gift_wrap: true/);
     expect(output).toMatch(/storefront\.public\.product_reviews-value: versions 1$/m);
     expect(output).toMatch(/registry compatibility level: BACKWARD/);
+    // The sink sat the change out and came back with one commit coordinator, the old one gone.
+    expect(output).toContain(
+      `${sink.name}: restarted with ${topicOf('product_reviews')} from offset 0, RUNNING, one commit coordinator`,
+    );
     // Old events (no gift_wrap) and new ones rebuild orders equal to the source, where every old
     // row reads the default; the new table has a topic and equals its source too.
     const report = await verifyPipeline(cfg, db);
@@ -670,7 +675,10 @@ describe('scenario schema-evolution', () => {
             .join('\n');
     expect(
       reviews,
-      reviews?.ok ? '' : `verify --lakehouse, product_reviews: ${JSON.stringify(reviews)}\n${sinkLog()}`,
+      reviews?.ok
+        ? ''
+        : `verify --lakehouse, product_reviews: ${JSON.stringify(reviews)}\n` +
+            `${coordinatorGroup}: ${JSON.stringify(await coordinatorGroupState(cfg).catch(String))}\n${sinkLog()}`,
     ).toMatchObject({
       ok: true,
       sourceRows: 20,
