@@ -56,6 +56,74 @@ export async function climbLadder<T extends { achieved: number }>(
   return steps;
 }
 
+/** The middle value of `xs` (of an even number, the mean of the two middle ones). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * `items` in the order of round `round`: rotated by one place a round, so over as many rounds as
+ * items each one runs once in every place (a Latin square), and a machine that drifts during a
+ * round favours none of them.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  const k = items.length === 0 ? 0 : round % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** One round of the limits: pgbench, the database alone and the captured pipeline, one after another. */
+export interface LimitRound {
+  /** Absent when pgbench is not installed. */
+  pgbench?: { tps: number; rowChangesPerSecond: number } | undefined;
+  /** The generator unpaced with capture paused: row changes and transactions (actions) per second. */
+  alone: { achieved: number; transactions: number; cpuPercent?: Record<string, number> };
+  /** The generator unpaced with every change captured and decoded by a consumer. */
+  captured: { achieved: number };
+}
+
+/**
+ * The database alone and the captured pipeline against pgbench, each the median of its rounds
+ * (the rounds alternate, so each median and pgbench's come from the same minutes). Goals: the
+ * database alone >= 100 % of pgbench's row changes, the captured pipeline >= 60 %; in
+ * transactions, shown without a goal (pgbench's change 4 rows each, a shop's actions fewer).
+ */
+export function limitFigures(rounds: readonly LimitRound[]): Figure[] {
+  const pgbench = rounds.flatMap((r) => (r.pgbench ? [r.pgbench] : []));
+  const limitRate = pgbench.length ? median(pgbench.map((p) => p.rowChangesPerSecond)) : undefined;
+  const limitTps = pgbench.length ? median(pgbench.map((p) => p.tps)) : undefined;
+  const against = (figure: string, value: number, unit: string, limit: number | undefined, share?: number): Figure =>
+    limit === undefined
+      ? { figure, value, unit }
+      : {
+          figure,
+          value,
+          unit,
+          limit,
+          limitName: 'pgbench',
+          ratio: value / limit,
+          ...(share === undefined ? {} : { goal: `>= ${share * 100} %`, met: value >= share * limit }),
+        };
+  return [
+    against('max deltas rate, database alone', median(rounds.map((r) => r.alone.achieved)), 'changes/s', limitRate, 1),
+    against(
+      'max deltas rate, database alone, transactions',
+      median(rounds.map((r) => r.alone.transactions)),
+      'transactions/s',
+      limitTps,
+    ),
+    against(
+      'max deltas rate, captured end to end',
+      median(rounds.map((r) => r.captured.achieved)),
+      'changes/s',
+      limitRate,
+      0.6,
+    ),
+  ];
+}
+
 /**
  * One row per delta step the bench ran, each held to the same goal: a step that fell short is
  * shown, as NOT met (it is where the ladder stopped), never left out.

@@ -9,8 +9,9 @@
  * --only full-load: the full-load figures alone, on the source layer (a few minutes): for
  * comparing a change to the load path against the code before it. The README is left as it is.
  * --only startup: `up` to the first change event, and the idle stack's memory (about a minute).
- * --only deltas: everything but the full loads: start-up, pgbench, the captured ladder (ours and the
- * tutorial defaults'), the database alone (about 8 minutes).
+ * --only deltas: everything but the full loads: start-up, the captured ladder (ours and the tutorial
+ * defaults'), then the limits in three alternating rounds: pgbench, the database alone and the
+ * captured pipeline, each as fast as it goes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,12 +45,16 @@ import {
   climbLadder,
   deltaStepFigures,
   latencyFigures,
+  limitFigures,
+  median,
   medianRate,
   percentile,
+  roundOrder,
   printTable,
   SUSTAINED,
   WARM_UP,
   type Figure,
+  type LimitRound,
   type StepSummary,
 } from './lib.js';
 import { tutorialConfig } from './baseline.js';
@@ -170,20 +175,9 @@ async function run(ctx: Context): Promise<void> {
 
   if (!deltasOnly) result.fullLoads = await fullLoadFigures(ctx, figures);
 
-  // --- Deltas vs pgbench, with CDC latency at each rate ---
+  // --- Deltas, with CDC latency at each rate; then the limits against pgbench ---
   const pgbench = findPgbench();
-  let pgbenchRate: number | undefined;
-  let pgbenchTps: number | undefined;
-  if (pgbench) {
-    say('pgbench (TPC-B-like, 4 clients) on the same server');
-    const pb = await pgbenchLimit(ctx, pgbench, smoke ? 3 : 15);
-    pgbenchRate = pb.rowChangesPerSecond;
-    pgbenchTps = pb.tps;
-    say(`  ${pb.tps.toFixed(0)} tps = ${Math.round(pgbenchRate)} row changes/s`);
-    result.pgbench = pb;
-  } else {
-    say('pgbench not found (Debian: apt-get install postgresql-15); its limit is left out');
-  }
+  if (!pgbench) say('pgbench not found (Debian: apt-get install postgresql-15); its limit is left out');
   const cpu = () => stackCpu(ctx);
   const probe = new LatencyProbe(brokers, TABLES.map(topicOf), decoder);
   await probe.start();
@@ -193,18 +187,22 @@ async function run(ctx: Context): Promise<void> {
   const fastest = smoke ? 400 : 40_000;
   const db = superuserClient(cfg, cfg.env.PG_DATABASE);
   await db.connect();
+  /** Says how a captured step went: its rate, latency, how much of it the consumer had, its CPU. */
+  const sayStep = (step: DeltaStep) => {
+    // Deletes' tombstones and snapshot reads aside, one event per row change: fewer, and the
+    // pipeline had not shipped the step's changes 2 s after its end.
+    const shipped = step.latencies.length / (step.achieved * step.seconds);
+    say(
+      `  achieved ${step.achieved.toFixed(0)}/s; latency p50 ${percentile(step.latencies, 50)} ms, p99 ${percentile(step.latencies, 99)} ms over ${step.latencies.length} events (${(shipped * 100).toFixed(1)} % of its row changes); stack ${step.memoryMiB ?? '-'} MiB; CPU ${cpuText(step.cpuPercent)}`,
+    );
+  };
   /** The ladder's steps (lib's climbLadder), each reported as it ends. */
   const climb = async (label: string, withGc: boolean) => {
     const gcByStep: { target: number; gc: Record<string, GcPauses> }[] = [];
     const steps = await climbLadder(ladder, fastest, async (target) => {
       say(`deltas at ${target} row changes/s for ${seconds} s, captured${label}`);
       const step = await deltaStep(seederUrl, target, seconds, { latency: probe, memory, cpu });
-      // Deletes' tombstones and snapshot reads aside, one event per row change: fewer, and the
-      // pipeline had not shipped the step's changes 2 s after its end.
-      const shipped = step.latencies.length / (step.achieved * step.seconds);
-      say(
-        `  achieved ${step.achieved.toFixed(0)}/s; latency p50 ${percentile(step.latencies, 50)} ms, p99 ${percentile(step.latencies, 99)} ms over ${step.latencies.length} events (${(shipped * 100).toFixed(1)} % of its row changes); stack ${step.memoryMiB} MiB; CPU ${cpuText(step.cpuPercent)}`,
-      );
+      sayStep(step);
       if (withGc) {
         // What may make the tail: each JVM's longest GC pause in the step (the latencies' window).
         const gc = readGcPauses(cfg, ['connect', 'kafka', 'registry'], step.window.from, step.window.to + 2_000);
@@ -230,25 +228,57 @@ async function run(ctx: Context): Promise<void> {
   await putConnectorConfig(cfg, tutorialConfig(ours, `${registryUrl(cfg)}/apis/registry/v2`));
   const tutorial = await climb(', tutorial defaults', false);
   await putConnectorConfig(cfg, ours);
+  // Its consumer stops here: idle, kafkajs's still takes 4-5 % of a core, which pgbench and the
+  // database alone would be short of.
   await probe.stop();
-  // The database's own rate, as pgbench's is measured: nothing ships these changes while they
-  // are made (pgbench's database is not captured). Last, so the backlog it leaves in the slot
-  // delays no other step.
-  say(`deltas at ${fastest} row changes/s for ${seconds} s, capture paused`);
-  // Nothing sampled while it runs but the CPU times at its ends, as nothing samples pgbench.
-  const alone = await withCapturePaused(cfg, () => deltaStep(seederUrl, fastest, seconds, { cpu }));
-  say(
-    `  achieved ${alone.achieved.toFixed(0)}/s in ${alone.transactions.toFixed(0)} transactions/s; CPU ${cpuText(alone.cpuPercent)}`,
-  );
-  result.capturePaused = alone;
-  const max = steps.reduce((a, b) => (b.achieved > a.achieved ? b : a));
+
+  // The limits, in rounds that alternate (lib's roundOrder): pgbench; the database alone (nothing
+  // ships its changes while they are made, as nothing ships pgbench's); the captured pipeline,
+  // as fast as the generator goes, with a consumer decoding every event. Each rate is the median
+  // of its rounds, so a machine that drifts over the run moves pgbench's limit with the rates held
+  // to it (one pgbench at the start made 8,551 to 9,228 row changes/s in three runs, and the
+  // database alone, last, 5,992 to 8,131). After each, the slot has confirmed everything, so no
+  // backlog spills into the next.
+  const rounds: LimitRound[] = [];
+  const kinds = pgbench ? (['captured', 'pgbench', 'alone'] as const) : (['captured', 'alone'] as const);
+  const roundCount = smoke ? 1 : 3;
+  for (let i = 0; i < roundCount; i++) {
+    const round: Partial<LimitRound> = {};
+    for (const kind of roundOrder(kinds, i)) {
+      const of = `round ${i + 1} of ${roundCount}`;
+      if (kind === 'pgbench') {
+        say(`pgbench (TPC-B-like, 4 clients) on the same server for ${seconds} s, ${of}`);
+        round.pgbench = await pgbenchLimit(ctx, pgbench!, seconds);
+        say(`  ${round.pgbench.tps.toFixed(0)} tps = ${Math.round(round.pgbench.rowChangesPerSecond)} row changes/s`);
+      } else if (kind === 'alone') {
+        say(`deltas at ${fastest} row changes/s for ${seconds} s, capture paused, ${of}`);
+        // Nothing sampled while it runs but the CPU times at its ends, as nothing samples pgbench.
+        const alone = await withCapturePaused(cfg, () => deltaStep(seederUrl, fastest, seconds, { cpu }));
+        say(
+          `  achieved ${alone.achieved.toFixed(0)}/s in ${alone.transactions.toFixed(0)} transactions/s; CPU ${cpuText(alone.cpuPercent)}`,
+        );
+        round.alone = { achieved: alone.achieved, transactions: alone.transactions, cpuPercent: alone.cpuPercent };
+      } else {
+        say(`deltas at ${fastest} row changes/s for ${seconds} s, captured, ${of}`);
+        const own = new LatencyProbe(brokers, TABLES.map(topicOf), decoder);
+        await own.start();
+        const step = await deltaStep(seederUrl, fastest, seconds, { latency: own, cpu }).finally(() => own.stop());
+        sayStep(step);
+        round.captured = summary(step);
+      }
+      await waitForCapture(db, 300_000);
+    }
+    rounds.push(round as LimitRound);
+  }
+  result.limitRounds = rounds;
+  const capturedMax = median(rounds.map((r) => r.captured.achieved));
 
   // --- The lakehouse layer, last ---
   const lakehouse: Figure[] = [];
-  await waitForCapture(db, 300_000).finally(() => db.end()); // the paused step's backlog
+  await db.end();
   result.lakehouse = await lakehouseFigures(ctx, lakehouse, {
     seederUrl,
-    capturedMax: max.achieved,
+    capturedMax,
     probes: { memory, cpu },
     smoke,
     say,
@@ -259,36 +289,7 @@ async function run(ctx: Context): Promise<void> {
   result.tutorialDefaults = tutorialSummaries;
   figures.push(...deltaStepFigures(steps));
   const maxSustained = sustained.length ? Math.max(...sustained.map((s) => s.achieved)) : 0;
-  const maxFigure = (figure: string, value: number) =>
-    pgbenchRate === undefined
-      ? { figure, value, unit: 'changes/s' }
-      : {
-          figure,
-          value,
-          unit: 'changes/s',
-          limit: pgbenchRate,
-          limitName: 'pgbench',
-          ratio: value / pgbenchRate,
-          goal: '>= 100 %',
-          met: value >= pgbenchRate,
-        };
-  figures.push(maxFigure('max deltas rate, database alone', alone.achieved));
-  // The same run counted in transactions: each action is one, as each of pgbench's is. Its
-  // transactions change 4 rows each (3 updates, 1 insert); a shop's actions change fewer.
-  if (pgbenchTps !== undefined) {
-    figures.push({
-      figure: 'max deltas rate, database alone, transactions',
-      value: alone.transactions,
-      unit: 'transactions/s',
-      limit: pgbenchTps,
-      limitName: 'pgbench',
-      ratio: alone.transactions / pgbenchTps,
-    });
-  }
-  const captured = maxFigure('max deltas rate, captured end to end', max.achieved);
-  figures.push(
-    pgbenchRate === undefined ? captured : { ...captured, goal: '>= 60 %', met: max.achieved >= 0.6 * pgbenchRate },
-  );
+  figures.push(...limitFigures(rounds));
   const summaries = steps.map(summary);
   figures.push(...latencyFigures(summaries));
   figures.push(...tutorialFigures(summaries, tutorialSummaries));

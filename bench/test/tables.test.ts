@@ -1,7 +1,17 @@
 /** The bench's tables are honest: every step shown and held to its goal; the README is their copy. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { climbLadder, deltaStepFigures, latencyFigures, medianRate, printTable } from '../lib.js';
+import {
+  climbLadder,
+  deltaStepFigures,
+  latencyFigures,
+  limitFigures,
+  median,
+  medianRate,
+  printTable,
+  roundOrder,
+  type LimitRound,
+} from '../lib.js';
 import {
   isFullRun,
   newestResult,
@@ -26,6 +36,54 @@ const runOf2026 = {
   smoke: false,
   machine: { node: 'v20', cpus: 2, memoryGiB: 8, platform: 'linux-x64' },
 };
+
+describe('the limits, in alternating rounds', () => {
+  it('runs each measurement once in every place over as many rounds as there are measurements', () => {
+    const kinds = ['captured', 'pgbench', 'alone'];
+    const orders = [0, 1, 2].map((r) => roundOrder(kinds, r));
+    expect(orders).toEqual([
+      ['captured', 'pgbench', 'alone'],
+      ['pgbench', 'alone', 'captured'],
+      ['alone', 'captured', 'pgbench'],
+    ]);
+    for (const kind of kinds) expect(new Set(orders.map((o) => o.indexOf(kind))).size).toBe(3);
+  });
+
+  it('takes the median of each measurement, and holds it to its goal against the median of pgbench', () => {
+    const round = (pgbench: number, alone: number, captured: number): LimitRound => ({
+      pgbench: { tps: pgbench / 4, rowChangesPerSecond: pgbench },
+      alone: { achieved: alone, transactions: alone / 3 },
+      captured: { achieved: captured },
+    });
+    // A slow middle round: medians, not means, and not the last round alone.
+    const figures = limitFigures([round(9000, 9300, 5500), round(6000, 6000, 3000), round(10000, 8000, 6200)]);
+    const by = (name: string) => figures.find((f) => f.figure === name)!;
+    expect(by('max deltas rate, database alone')).toMatchObject({ value: 8000, limit: 9000, met: false });
+    expect(by('max deltas rate, captured end to end')).toMatchObject({
+      value: 5500,
+      limit: 9000,
+      goal: '>= 60 %',
+      met: true,
+    });
+    expect(by('max deltas rate, captured end to end').ratio).toBeCloseTo(5500 / 9000);
+    expect(by('max deltas rate, database alone, transactions')).toMatchObject({ value: 8000 / 3, limit: 2250 });
+    expect(by('max deltas rate, database alone, transactions').met).toBeUndefined();
+  });
+
+  it('shows the rates without a limit when pgbench is not installed', () => {
+    const figures = limitFigures([{ alone: { achieved: 7000, transactions: 2100 }, captured: { achieved: 5000 } }]);
+    expect(figures.map((f) => [f.value, f.limit, f.met])).toEqual([
+      [7000, undefined, undefined],
+      [2100, undefined, undefined],
+      [5000, undefined, undefined],
+    ]);
+  });
+
+  it('takes the mean of the two middle values of an even number', () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});
 
 describe('the delta ladder', () => {
   /** A machine that makes at most `capacity` changes/s, whatever it is asked for. */
