@@ -82,13 +82,16 @@ export interface LimitRound {
   alone: { achieved: number; transactions: number; cpuPercent?: Record<string, number> };
   /** The generator unpaced with every change captured and decoded by a consumer. */
   captured: { achieved: number };
+  /** The same with the settings a tutorial user has (bench/baseline.ts); absent when not measured. */
+  tutorial?: { achieved: number } | undefined;
 }
 
 /**
  * The database alone and the captured pipeline against pgbench, each the median of its rounds
  * (the rounds alternate, so each median and pgbench's come from the same minutes). Goals: the
  * database alone >= 100 % of pgbench's row changes, the captured pipeline >= 60 %; in
- * transactions, shown without a goal (pgbench's change 4 rows each, a shop's actions fewer).
+ * transactions, shown without a goal (pgbench's change 4 rows each, a shop's actions fewer). And
+ * the captured pipeline against the same with the tutorial defaults, when the rounds have it.
  */
 export function limitFigures(rounds: readonly LimitRound[]): Figure[] {
   const pgbench = rounds.flatMap((r) => (r.pgbench ? [r.pgbench] : []));
@@ -106,6 +109,20 @@ export function limitFigures(rounds: readonly LimitRound[]): Figure[] {
           ratio: value / limit,
           ...(share === undefined ? {} : { goal: `>= ${share * 100} %`, met: value >= share * limit }),
         };
+  const captured = median(rounds.map((r) => r.captured.achieved));
+  const tutorial = rounds.flatMap((r) => (r.tutorial ? [r.tutorial.achieved] : []));
+  const vsTutorial: Figure[] = tutorial.length
+    ? [
+        {
+          figure: 'max deltas rate, captured, vs tutorial defaults',
+          value: captured,
+          unit: 'changes/s',
+          limit: median(tutorial),
+          limitName: 'tutorial defaults',
+          ratio: captured / median(tutorial),
+        },
+      ]
+    : [];
   return [
     against('max deltas rate, database alone', median(rounds.map((r) => r.alone.achieved)), 'changes/s', limitRate, 1),
     against(
@@ -114,13 +131,8 @@ export function limitFigures(rounds: readonly LimitRound[]): Figure[] {
       'transactions/s',
       limitTps,
     ),
-    against(
-      'max deltas rate, captured end to end',
-      median(rounds.map((r) => r.captured.achieved)),
-      'changes/s',
-      limitRate,
-      0.6,
-    ),
+    against('max deltas rate, captured end to end', captured, 'changes/s', limitRate, 0.6),
+    ...vsTutorial,
   ];
 }
 

@@ -70,6 +70,19 @@ describe('the limits, in alternating rounds', () => {
     expect(by('max deltas rate, database alone, transactions').met).toBeUndefined();
   });
 
+  it("holds the captured median to the tutorial defaults' median when the rounds have them", () => {
+    const round = (captured: number, tutorial: number): LimitRound => ({
+      alone: { achieved: 9000, transactions: 3000 },
+      captured: { achieved: captured },
+      tutorial: { achieved: tutorial },
+    });
+    const figures = limitFigures([round(6000, 7000), round(6200, 5000), round(5000, 6500)]);
+    const vs = figures.find((f) => f.figure === 'max deltas rate, captured, vs tutorial defaults');
+    expect(vs).toMatchObject({ value: 6000, limit: 6500, limitName: 'tutorial defaults' });
+    expect(vs!.ratio).toBeCloseTo(6000 / 6500);
+    expect(vs!.met).toBeUndefined();
+  });
+
   it('shows the rates without a limit when pgbench is not installed', () => {
     const figures = limitFigures([{ alone: { achieved: 7000, transactions: 2100 }, captured: { achieved: 5000 } }]);
     expect(figures.map((f) => [f.value, f.limit, f.met])).toEqual([
