@@ -6,7 +6,7 @@
  * compares it with the source, every row and column, with the comparison `verify` uses.
  */
 import { spawn } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type pg from 'pg';
 import { StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
@@ -65,18 +65,25 @@ export interface CoordinatorGroup {
   members: number;
 }
 
-export async function coordinatorGroupState(cfg: StackConfig): Promise<CoordinatorGroup> {
+async function describeCoordinator(admin: Admin): Promise<CoordinatorGroup> {
+  const {
+    groups: [group],
+  } = await admin.describeGroups([coordinatorGroup]);
+  return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+}
+
+/** Runs `work` with a connected Kafka admin client, disconnected afterwards. */
+async function withAdmin<T>(cfg: StackConfig, work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = new Kafka({ brokers: brokers(cfg), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const {
-      groups: [group],
-    } = await admin.describeGroups([coordinatorGroup]);
-    return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
 }
+
+export const coordinatorGroupState = (cfg: StackConfig) => withAdmin(cfg, describeCoordinator);
 
 /**
  * Waits until the coordinator's group is `gone` (Empty or Dead: the stopped sink's coordinator has
@@ -88,15 +95,17 @@ export async function coordinatorGroupState(cfg: StackConfig): Promise<Coordinat
  */
 export async function waitForCoordinator(cfg: StackConfig, want: 'gone' | 'one', timeoutMs = 60_000): Promise<void> {
   let last: CoordinatorGroup = { state: 'unknown', members: 0 };
-  const reached = await waitUntil(
-    async () => {
-      last = await coordinatorGroupState(cfg);
-      return want === 'gone'
-        ? last.state === 'Empty' || last.state === 'Dead'
-        : last.state === 'Stable' && last.members === 1;
-    },
-    timeoutMs,
-    500,
+  const reached = await withAdmin(cfg, (admin) =>
+    waitUntil(
+      async () => {
+        last = await describeCoordinator(admin);
+        return want === 'gone'
+          ? last.state === 'Empty' || last.state === 'Dead'
+          : last.state === 'Stable' && last.members === 1;
+      },
+      timeoutMs,
+      500,
+    ),
   );
   if (!reached)
     throw new StackError(
@@ -131,12 +140,10 @@ async function sinkRunning(cfg: StackConfig): Promise<void> {
 /** Waits until the sink's group has committed every captured topic's end offset. */
 export async function waitForSink(cfg: StackConfig, tables: readonly string[], timeoutMs: number): Promise<void> {
   const ends = await endOffsets(cfg, tables);
-  const admin = new Kafka({ brokers: brokers(cfg), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const topics = [...new Set([...ends.keys()].map((tp) => tp.split('/')[0]!))];
   let behind: string[] = [];
-  try {
-    const topics = [...new Set([...ends.keys()].map((tp) => tp.split('/')[0]!))];
-    const done = await waitUntil(
+  const done = await withAdmin(cfg, (admin) =>
+    waitUntil(
       async () => {
         const committed = new Map<string, bigint>();
         for (const t of await admin.fetchOffsets({ groupId: sinkGroup, topics }))
@@ -148,16 +155,14 @@ export async function waitForSink(cfg: StackConfig, tables: readonly string[], t
       },
       timeoutMs,
       500,
+    ),
+  );
+  if (!done)
+    throw new StackError(
+      'verify',
+      `the lakehouse sink has not consumed every change event within ${timeoutMs / 1000} s (${behind.join(', ')})`,
+      `is it running? curl -s ${connectUrl(cfg)}/connectors/${sink.name}/status; its log: npm run stack -- logs connect`,
     );
-    if (!done)
-      throw new StackError(
-        'verify',
-        `the lakehouse sink has not consumed every change event within ${timeoutMs / 1000} s (${behind.join(', ')})`,
-        `is it running? curl -s ${connectUrl(cfg)}/connectors/${sink.name}/status; its log: npm run stack -- logs connect`,
-      );
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Runs notebooks/lakehouse.py with `args` in the lakehouse's Python environment; its stdout. */
