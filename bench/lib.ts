@@ -74,12 +74,35 @@ export function roundOrder<T>(items: readonly T[], round: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
+/** The WAL a measurement wrote, per transaction: what each of its transactions costs the server. */
+export interface WalPerTransaction {
+  bytes: number;
+  records: number;
+  /** B-tree index records: mostly the entries of inserted rows and of updates that were not HOT, one per index. */
+  btreeRecords: number;
+  /** Whole pages logged on their first change after a checkpoint. */
+  fullPageImageBytes: number;
+}
+
+/** "1,129 B of WAL in 13.9 records (5.0 of them in B-tree indexes), 0 B of it whole pages" */
+export function walText(w: WalPerTransaction): string {
+  return `${Math.round(w.bytes).toLocaleString('en-US')} B of WAL in ${w.records.toFixed(1)} records (${w.btreeRecords.toFixed(1)} of them in B-tree indexes), ${Math.round(w.fullPageImageBytes).toLocaleString('en-US')} B of it whole pages`;
+}
+
 /** One round of the limits: pgbench, the database alone and the captured pipeline, one after another. */
 export interface LimitRound {
   /** Absent when pgbench is not installed. */
-  pgbench?: { tps: number; rowChangesPerSecond: number } | undefined;
-  /** The generator unpaced with capture paused: row changes and transactions (actions) per second. */
-  alone: { achieved: number; transactions: number; cpuPercent?: Record<string, number> };
+  pgbench?: { tps: number; rowChangesPerSecond: number; wal?: WalPerTransaction } | undefined;
+  /**
+   * The generator unpaced with capture paused: row changes and transactions (actions) per second,
+   * and the WAL the server wrote per transaction (absent in results from before it was measured).
+   */
+  alone: {
+    achieved: number;
+    transactions: number;
+    wal?: WalPerTransaction;
+    cpuPercent?: Record<string, number>;
+  };
   /** The generator unpaced with every change captured and decoded by a consumer. */
   captured: { achieved: number };
   /** The same with the settings a tutorial user has (bench/baseline.ts); absent when not measured. */
@@ -133,7 +156,24 @@ export function limitFigures(rounds: readonly LimitRound[]): Figure[] {
     ),
     against('max deltas rate, captured end to end', captured, 'changes/s', limitRate, 0.6),
     ...vsTutorial,
+    ...walFigures(rounds),
   ];
+}
+
+/**
+ * What a transaction of the database alone costs the server against one of pgbench's, in the WAL
+ * each wrote (medians of the rounds): shown without a goal, it says why the rates differ. Less is
+ * better, so the ratio is pgbench's over ours, as for the other "lower is better" figures.
+ */
+function walFigures(rounds: readonly LimitRound[]): Figure[] {
+  const ours = rounds.flatMap((r) => (r.alone.wal ? [r.alone.wal.bytes] : []));
+  if (!ours.length) return [];
+  const theirs = rounds.flatMap((r) => (r.pgbench?.wal ? [r.pgbench.wal.bytes] : []));
+  const figure = 'WAL per transaction, database alone';
+  const value = median(ours);
+  if (!theirs.length) return [{ figure, value, unit: 'B' }];
+  const limit = median(theirs);
+  return [{ figure, value, unit: 'B', limit, limitName: 'pgbench', ratio: limit / value }];
 }
 
 /**

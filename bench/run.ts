@@ -33,10 +33,13 @@ import { freePort } from '../seeder/test/support/test-stack.js';
 import {
   deltaStep,
   findPgbench,
+  initPgbench,
   LatencyProbe,
   pgbenchLimit,
   putConnectorConfig,
   stackCpu,
+  walMark,
+  walSince,
   withCapturePaused,
   type DeltaStep,
 } from './deltas.js';
@@ -53,6 +56,7 @@ import {
   printTable,
   SUSTAINED,
   WARM_UP,
+  walText,
   type Figure,
   type LimitRound,
   type StepSummary,
@@ -187,6 +191,9 @@ async function run(ctx: Context): Promise<void> {
   const fastest = smoke ? 400 : 40_000;
   const db = superuserClient(cfg, cfg.env.PG_DATABASE);
   await db.connect();
+  // The WAL's readings (walMark), from the server's own database: pg_walinspect stays out of the shop's.
+  const walDb = superuserClient(cfg);
+  await walDb.connect();
   /** Says how a captured step went: its rate, latency, how much of it the consumer had, its CPU. */
   const sayStep = (step: DeltaStep) => {
     // Deletes' tombstones and snapshot reads aside, one event per row change: fewer, and the
@@ -246,22 +253,36 @@ async function run(ctx: Context): Promise<void> {
   const kinds = (['captured', 'pgbench', 'alone', 'tutorial'] as const).filter((k) => k !== 'pgbench' || pgbench);
   // As many rounds as kinds: each takes each place once.
   const roundCount = smoke ? 1 : kinds.length;
+  if (pgbench) await initPgbench(ctx, pgbench);
   for (let i = 0; i < roundCount; i++) {
     const round: Partial<LimitRound> = {};
     for (const kind of roundOrder(kinds, i)) {
       const of = `round ${i + 1} of ${roundCount}`;
       if (kind === 'pgbench') {
         say(`pgbench (TPC-B-like, 4 clients) on the same server for ${seconds} s, ${of}`);
-        round.pgbench = await pgbenchLimit(ctx, pgbench!, seconds);
-        say(`  ${round.pgbench.tps.toFixed(0)} tps = ${Math.round(round.pgbench.rowChangesPerSecond)} row changes/s`);
+        const limit = await pgbenchLimit(ctx, pgbench!, seconds);
+        say(
+          `  ${limit.tps.toFixed(0)} tps = ${Math.round(limit.rowChangesPerSecond)} row changes/s, each transaction ${walText(limit.wal)}`,
+        );
+        round.pgbench = limit;
       } else if (kind === 'alone') {
         say(`deltas at ${fastest} row changes/s for ${seconds} s, capture paused, ${of}`);
         // Nothing sampled while it runs but the CPU times at its ends, as nothing samples pgbench.
-        const alone = await withCapturePaused(cfg, () => deltaStep(seederUrl, fastest, seconds, { cpu }));
+        // And the WAL it wrote, from the generator's start to its stop, as for pgbench's timed run.
+        const { alone, wal } = await withCapturePaused(cfg, async () => {
+          const mark = await walMark(walDb);
+          const alone = await deltaStep(seederUrl, fastest, seconds, { cpu });
+          return { alone, wal: await walSince(walDb, mark, alone.transactions * alone.seconds) };
+        });
         say(
-          `  achieved ${alone.achieved.toFixed(0)}/s in ${alone.transactions.toFixed(0)} transactions/s; CPU ${cpuText(alone.cpuPercent)}`,
+          `  achieved ${alone.achieved.toFixed(0)}/s in ${alone.transactions.toFixed(0)} transactions/s, each ${(alone.achieved / alone.transactions).toFixed(2)} row changes and ${walText(wal)}; CPU ${cpuText(alone.cpuPercent)}`,
         );
-        round.alone = { achieved: alone.achieved, transactions: alone.transactions, cpuPercent: alone.cpuPercent };
+        round.alone = {
+          achieved: alone.achieved,
+          transactions: alone.transactions,
+          wal,
+          cpuPercent: alone.cpuPercent,
+        };
       } else {
         const theirs = kind === 'tutorial';
         say(
@@ -289,6 +310,7 @@ async function run(ctx: Context): Promise<void> {
   // --- The lakehouse layer, last ---
   const lakehouse: Figure[] = [];
   await db.end();
+  await walDb.end();
   result.lakehouse = await lakehouseFigures(ctx, lakehouse, {
     seederUrl,
     capturedMax,

@@ -10,6 +10,7 @@ import {
   medianRate,
   printTable,
   roundOrder,
+  walText,
   type LimitRound,
 } from '../lib.js';
 import {
@@ -81,6 +82,23 @@ describe('the limits, in alternating rounds', () => {
     expect(vs).toMatchObject({ value: 6000, limit: 6500, limitName: 'tutorial defaults' });
     expect(vs!.ratio).toBeCloseTo(6000 / 6500);
     expect(vs!.met).toBeUndefined();
+  });
+
+  it("holds the WAL per transaction of the database alone to pgbench's, lower being better", () => {
+    const perTx = (bytes: number) => ({ bytes, records: 10, btreeRecords: 4, fullPageImageBytes: 0 });
+    const round = (pgbench: number, alone: number): LimitRound => ({
+      pgbench: { tps: 2500, rowChangesPerSecond: 10_000, wal: perTx(pgbench) },
+      alone: { achieved: 9000, transactions: 2500, wal: perTx(alone) },
+      captured: { achieved: 6000 },
+    });
+    const figures = limitFigures([round(700, 1100), round(650, 1400), round(720, 1000)]);
+    const wal = figures.find((f) => f.figure === 'WAL per transaction, database alone');
+    expect(wal).toMatchObject({ value: 1100, limit: 700, unit: 'B', limitName: 'pgbench' });
+    expect(wal!.ratio).toBeCloseTo(700 / 1100);
+    expect(wal!.met).toBeUndefined();
+    expect(walText({ bytes: 1129.4, records: 13.94, btreeRecords: 5.04, fullPageImageBytes: 2939 })).toBe(
+      '1,129 B of WAL in 13.9 records (5.0 of them in B-tree indexes), 2,939 B of it whole pages',
+    );
   });
 
   it('shows the rates without a limit when pgbench is not installed', () => {

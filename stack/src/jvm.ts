@@ -51,15 +51,27 @@ export const jvmEnv = { MALLOC_ARENA_MAX: '2' };
 export const PREFERRED_JAVA = 21;
 
 /**
- * Class-data sharing (dockerless only: the images bring their own). From JDK 19,
- * -XX:+AutoCreateSharedArchive writes an archive of the classes a JVM loaded when it exits, and
- * the next start maps it instead of parsing and verifying those classes again; an archive that no
- * longer matches the JDK or the classpath is written anew. Kept beside the jars (STACK_LIB), per
- * JVM and JDK, so every stack home (the tests', the bench's) starts warm.
+ * The options of a dockerless JVM beside its service's (the images set their own):
+ *
+ * - Class-data sharing. From JDK 19, -XX:+AutoCreateSharedArchive writes an archive of the classes
+ *   a JVM loaded when it exits, and the next start maps it instead of parsing and verifying those
+ *   classes again; an archive that no longer matches the JDK or the classpath is written anew.
+ *   Kept beside the jars (STACK_LIB), per JVM and JDK, so every stack home (the tests', the
+ *   bench's) starts warm.
+ * - A crash's report (<name>-hs_err_pid<pid>.log) in the stack's logs directory, beside the JVM's
+ *   own log, instead of its working directory, the project's root: there, Temurin 25.0.3's Connect
+ *   left one each time it crashed writing its archive at exit (a SIGSEGV in
+ *   DynamicArchiveBuilder::sort_methods; at the end of three bench runs of 16 minutes, not after
+ *   a short `up` and `down`).
  */
-export function cdsOptions(cfg: StackConfig, java: Java, name: string): string[] {
-  if (java.major < 19) return [];
+export function dockerlessJvmOptions(cfg: StackConfig, java: Java, name: string): string[] {
+  const errorFile = `-XX:ErrorFile=${path.join(cfg.dirs.logs, `${name}-hs_err_pid%p.log`)}`;
+  if (java.major < 19) return [errorFile];
   const dir = path.join(cfg.dirs.lib, 'cds');
   mkdirSync(dir, { recursive: true });
-  return ['-XX:+AutoCreateSharedArchive', `-XX:SharedArchiveFile=${path.join(dir, `${name}-jdk${java.major}.jsa`)}`];
+  return [
+    errorFile,
+    '-XX:+AutoCreateSharedArchive',
+    `-XX:SharedArchiveFile=${path.join(dir, `${name}-jdk${java.major}.jsa`)}`,
+  ];
 }

@@ -18,7 +18,7 @@ import { service, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
-import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
+import { dockerlessJvmOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 import { kafkaLib, log4jOption, runKafkaTool } from './kafka.js';
@@ -171,7 +171,7 @@ export const connect = service({
       command: java.bin,
       args: [
         ...jvmOptions.connect,
-        ...cdsOptions(cfg, java, 'connect'),
+        ...dockerlessJvmOptions(cfg, java, 'connect'),
         ...gcLogOptions(cfg, 'connect'),
         log4jOption,
         '-cp',

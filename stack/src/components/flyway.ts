@@ -6,7 +6,7 @@ import path from 'node:path';
 import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
-import { cdsOptions, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
+import { dockerlessJvmOptions, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { runCapturing, tail } from '../processes.js';
 import { superuserClient } from './postgres.js';
@@ -48,7 +48,7 @@ export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE):
     command: java.bin,
     args: [
       ...jvmOptions.tool,
-      ...cdsOptions(cfg, java, 'flyway'),
+      ...dockerlessJvmOptions(cfg, java, 'flyway'),
       '-cp',
       `${lib}/*`,
       'org.flywaydb.commandline.Main',

@@ -10,7 +10,7 @@ import { service, StackError, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
-import { cdsOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
+import { dockerlessJvmOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { portOpen, runToLog, tail } from '../processes.js';
 
@@ -85,7 +85,7 @@ export async function runKafkaTool(
     command: java.bin,
     args: [
       ...jvmOptions.tool,
-      ...cdsOptions(cfg, java, `kafka-${mainClass.split('.').pop()}`),
+      ...dockerlessJvmOptions(cfg, java, `kafka-${mainClass.split('.').pop()}`),
       log4jOption,
       '-cp',
       `${lib}/*`,
@@ -143,7 +143,7 @@ export const kafka = service({
       command: java.bin,
       args: [
         ...jvmOptions.kafka,
-        ...cdsOptions(cfg, java, 'kafka'),
+        ...dockerlessJvmOptions(cfg, java, 'kafka'),
         ...gcLogOptions(cfg, 'kafka'),
         log4jOption,
         '-cp',

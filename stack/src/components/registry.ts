@@ -8,7 +8,7 @@ import { service } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
-import { cdsOptions, jvmEnv, jvmOptions } from '../jvm.js';
+import { dockerlessJvmOptions, jvmEnv, jvmOptions } from '../jvm.js';
 import { resolveArtifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 
@@ -47,7 +47,7 @@ export const registry = service({
       command: java.bin,
       args: [
         ...jvmOptions.registry,
-        ...cdsOptions(cfg, java, 'registry'),
+        ...dockerlessJvmOptions(cfg, java, 'registry'),
         ...gcLogOptions(cfg, 'registry'),
         `-Dquarkus.config.locations=${path.join(ROOT, 'compose', 'registry', 'application.properties')}`,
         `-DREGISTRY_DATA_DIR=${data}`,
