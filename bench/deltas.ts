@@ -33,12 +33,20 @@ export function findPgbench(): string | null {
 }
 
 /**
- * Where the server's WAL stands now, all databases together: the start of a measurement for
- * `walSince`. Read from the WAL itself (pg_walinspect, shipped with PostgreSQL), as pg_stat_wal's
- * counters lag by up to a second for a connection that stays open, as the seeder's do.
+ * A connection to the server's own database (pg_walinspect stays out of the shop's) that reads
+ * the WAL: `walMark` and `walSince`. Read from the WAL itself (pg_walinspect, shipped with
+ * PostgreSQL), as pg_stat_wal's counters lag by up to a second for a connection that stays open,
+ * as the seeder's do.
  */
-export async function walMark(db: pg.Client): Promise<string> {
+export async function walReader(cfg: StackConfig): Promise<pg.Client> {
+  const db = superuserClient(cfg);
+  await db.connect();
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
+  return db;
+}
+
+/** Where the server's WAL stands now, all databases together: the start of a measurement for `walSince`. */
+export async function walMark(db: pg.Client): Promise<string> {
   const { rows } = await db.query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn');
   return rows[0]!.lsn;
 }
@@ -96,30 +104,25 @@ export async function initPgbench(ctx: Context, pgbench: string): Promise<void> 
 /**
  * pgbench's TPC-B-like script on the same server (its database made by initPgbench): each
  * transaction updates three rows and inserts one, so row changes/s = 4 x tps. With the WAL the run
- * wrote per transaction.
+ * wrote per transaction, read through `wal` (walReader).
  */
 export async function pgbenchLimit(
   ctx: Context,
   pgbench: string,
   seconds: number,
+  wal: pg.Client,
   clients = 4,
 ): Promise<{ tps: number; rowChangesPerSecond: number; wal: WalPerTransaction }> {
-  const admin = superuserClient(ctx.cfg);
-  await admin.connect();
-  try {
-    const mark = await walMark(admin);
-    const { stdout } = await run(
-      pgbench,
-      ['-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-n'],
-      { env: pgbenchEnv(ctx) },
-    );
-    const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
-    const done = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
-    if (!Number.isFinite(tps) || !(done > 0)) throw new Error(`could not read pgbench's tps:\n${stdout}`);
-    return { tps, rowChangesPerSecond: tps * 4, wal: await walSince(admin, mark, done) };
-  } finally {
-    await admin.end();
-  }
+  const mark = await walMark(wal);
+  const { stdout } = await run(
+    pgbench,
+    ['-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-n'],
+    { env: pgbenchEnv(ctx) },
+  );
+  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
+  const done = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+  if (!Number.isFinite(tps) || !(done > 0)) throw new Error(`could not read pgbench's tps:\n${stdout}`);
+  return { tps, rowChangesPerSecond: tps * 4, wal: await walSince(wal, mark, done) };
 }
 
 /** Collects commit-to-consumer latencies of every change event while it runs. */

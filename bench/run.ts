@@ -39,6 +39,7 @@ import {
   putConnectorConfig,
   stackCpu,
   walMark,
+  walReader,
   walSince,
   withCapturePaused,
   type DeltaStep,
@@ -191,9 +192,7 @@ async function run(ctx: Context): Promise<void> {
   const fastest = smoke ? 400 : 40_000;
   const db = superuserClient(cfg, cfg.env.PG_DATABASE);
   await db.connect();
-  // The WAL's readings (walMark), from the server's own database: pg_walinspect stays out of the shop's.
-  const walDb = superuserClient(cfg);
-  await walDb.connect();
+  const walDb = await walReader(cfg);
   /** Says how a captured step went: its rate, latency, how much of it the consumer had, its CPU. */
   const sayStep = (step: DeltaStep) => {
     // Deletes' tombstones and snapshot reads aside, one event per row change: fewer, and the
@@ -260,7 +259,7 @@ async function run(ctx: Context): Promise<void> {
       const of = `round ${i + 1} of ${roundCount}`;
       if (kind === 'pgbench') {
         say(`pgbench (TPC-B-like, 4 clients) on the same server for ${seconds} s, ${of}`);
-        const limit = await pgbenchLimit(ctx, pgbench!, seconds);
+        const limit = await pgbenchLimit(ctx, pgbench!, seconds, walDb);
         say(
           `  ${limit.tps.toFixed(0)} tps = ${Math.round(limit.rowChangesPerSecond)} row changes/s, each transaction ${walText(limit.wal)}`,
         );
