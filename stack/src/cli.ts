@@ -17,11 +17,19 @@ import { lakehouseLines, verifyLakehouse } from './cdc/lakehouse.js';
 import { scenarios, schemaEvolution } from './scenarios.js';
 import { chaos, chaosLines, chaosTargets, type ChaosReport, type ChaosTarget } from './chaos.js';
 import { superuserClient } from './components/postgres.js';
-import { down, readyLines, status, up } from './stack.js';
+import { down, readyLines, selectLayers, status, up } from './stack.js';
+import { doctor } from './doctor.js';
+import { diffLines, downloadsPending, fetchAll, lock, sameLock } from './downloads.js';
 import { tables } from '../../seeder/src/db/tables.js';
 
 const usage = `usage: npm run stack -- <command>
   up [${Object.keys(layers).join('|')}...]   start layers as local processes (default: all); safe to repeat
+  doctor                        check every prerequisite (Node.js, JDKs, Python, ports, disk); up checks them first
+  fetch                         download and verify everything up and verify --lakehouse need, start nothing
+                                (then up needs no network)
+  lock [--check]                record the SHA-256 of every Maven artifact (jvm/checksums.sha256) from an empty
+                                Maven repository, and compile the hashed Python locks (*.in -> *.txt);
+                                --check: compare the lock with what Maven resolves now, write nothing (exit 1: differs)
   down [--wipe]                 stop what up started; --wipe deletes data and logs too
   status                        state, pid, port and memory of each component
   logs <component> [-n N] [-f]  print (or follow) a component's log
@@ -152,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
       lakehouse: { type: 'boolean', default: false },
       rate: { type: 'string' },
       seconds: { type: 'string' },
+      check: { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -165,6 +174,36 @@ async function main(argv: string[]): Promise<number> {
       await up(ctx, rest);
       for (const line of readyLines(ctx.cfg, rest)) say(line);
       return 0;
+    case 'doctor': {
+      const layerNames = selectLayers(rest);
+      const ok = await doctor(ctx, layerNames, downloadsPending(ctx.cfg));
+      say(ok ? 'every prerequisite of up is there' : 'up cannot start until the MISSING lines are fixed');
+      return ok ? 0 : 1;
+    }
+    case 'fetch': {
+      const started = Date.now();
+      const dirs = await fetchAll(ctx);
+      say(`fetched and verified in ${((Date.now() - started) / 1000).toFixed(1)} s: ${dirs.join(', ')}`);
+      say('up needs no network now');
+      return 0;
+    }
+    case 'lock': {
+      say(
+        values.check
+          ? 'comparing jvm/checksums.sha256 with what Maven resolves now (from your Maven repository)'
+          : 'recording every Maven artifact from an empty Maven repository (downloads everything once; a few minutes)',
+      );
+      const diff = await lock(ctx, { check: values.check });
+      for (const line of diffLines(diff)) process.stdout.write(`${line}\n`);
+      if (values.check) {
+        say(sameLock(diff) ? 'the lock matches' : `the lock differs: run npm run stack -- lock`);
+        return sameLock(diff) ? 0 : 1;
+      }
+      say(
+        `wrote jvm/checksums.sha256${sameLock(diff) ? ' (unchanged)' : ''} and the Python locks; review git diff and commit them`,
+      );
+      return 0;
+    }
     case 'down':
       await down(ctx, { wipe: values.wipe });
       say('down');

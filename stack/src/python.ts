@@ -1,7 +1,10 @@
 /**
  * The Python environment the lakehouse's reader runs in (notebooks/lakehouse.py, with pyiceberg and
  * DuckDB): a virtual environment per version of notebooks/requirements-lakehouse.txt, created once
- * with the machine's python3 and wheels from PyPI (pip caches them in ~/.cache/pip).
+ * with the machine's python3 and wheels from PyPI (pip caches them in ~/.cache/pip). The file is a
+ * lock with the SHA-256 of every wheel (`npm run stack -- lock` compiles it from
+ * requirements-lakehouse.in), and pip installs it with --require-hashes: a wheel that differs, or a
+ * dependency the lock does not name, stops the install.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +12,9 @@ import path from 'node:path';
 import { StackError, type Context } from './component.js';
 import { ROOT } from './config.js';
 import { runToLog, tail } from './processes.js';
+
+/** The lowest Python the locks are compiled for (duckdb 2 and pandas 3 need 3.11). */
+export const MIN_PYTHON = '3.11';
 
 export const LAKEHOUSE_REQUIREMENTS = path.join(ROOT, 'notebooks', 'requirements-lakehouse.txt');
 
@@ -32,7 +38,7 @@ export async function lakehousePython(ctx: Context): Promise<string> {
       throw new StackError(
         'python',
         `${what} failed (exit ${code})`,
-        'the lakehouse reader needs Python 3.10+ with venv (Debian: apt-get install python3-venv) and PyPI',
+        'the lakehouse reader needs Python 3.11+ with venv (Debian: apt-get install python3-venv) and PyPI; npm run stack -- doctor checks',
         tail(ctx.cfg, log, 15),
       );
     }
@@ -40,7 +46,15 @@ export async function lakehousePython(ctx: Context): Promise<string> {
   await step('python3', ['-m', 'venv', dir], 'creating a virtual environment with python3');
   await step(
     path.join(dir, 'bin', 'pip'),
-    ['install', '--quiet', '--disable-pip-version-check', '--only-binary=:all:', '-r', LAKEHOUSE_REQUIREMENTS],
+    [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--require-hashes',
+      '--only-binary=:all:',
+      '-r',
+      LAKEHOUSE_REQUIREMENTS,
+    ],
     'pip install -r notebooks/requirements-lakehouse.txt',
   );
   writeFileSync(path.join(dir, '.complete'), new Date().toISOString());

@@ -5,6 +5,8 @@ import { StackError, type Component, type ComponentStatus, type Context } from '
 import { ROOT, type StackConfig } from './config.js';
 import { allComponents, layers } from './layers.js';
 import { sink, warehouseDir } from './components/lakehouse.js';
+import { blocking, checkLines, runChecks } from './doctor.js';
+import { downloadsPending } from './downloads.js';
 
 export function selectLayers(names: string[]): string[] {
   if (names.length === 0) return Object.keys(layers);
@@ -21,6 +23,15 @@ export function selectLayers(names: string[]): string[] {
  */
 export async function up(ctx: Context, layerNames: string[]): Promise<void> {
   const selected = selectLayers(layerNames);
+  // The prerequisites first (npm run stack -- doctor prints them all): nothing starts without them.
+  const missing = blocking(await runChecks(ctx.cfg, selected, downloadsPending(ctx.cfg)));
+  if (missing.length > 0) {
+    throw new StackError(
+      'doctor',
+      `${missing.length === 1 ? 'a prerequisite is' : `${missing.length} prerequisites are`} missing, so nothing was started:\n${checkLines(missing).join('\n')}`,
+      'fix the above, then run up again (npm run stack -- doctor lists every prerequisite)',
+    );
+  }
   const done = new Map<string, Promise<void>>();
   const needs = new Map<string, string[]>();
   for (const layer of selected) {

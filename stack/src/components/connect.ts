@@ -19,7 +19,7 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
 import { dockerlessJvmOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
-import { resolveArtifacts } from '../maven.js';
+import { resolveArtifacts, type Artifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 import { kafkaLib, log4jOption, runKafkaTool } from './kafka.js';
 import { icebergPlugin } from './lakehouse.js';
@@ -115,25 +115,64 @@ function resolverSourcesHash(): string {
   return hash.digest('hex').slice(0, 12);
 }
 
+/** How the schema resolver is built (its folder name carries the hash of its sources). */
+export const schemaResolverArtifacts = (cfg: StackConfig): Artifacts => ({
+  dir: `schema-resolver-${resolverSourcesHash()}`,
+  pom: 'jvm/schema-resolver/pom.xml',
+  args: [
+    'package',
+    '-DskipTests',
+    '-Dresolver.build.dir={out}',
+    `-Dapicurio.converter.version=${cfg.env.APICURIO_CONVERTER_VERSION}`,
+  ],
+  what: 'the schema resolver (jvm/schema-resolver)',
+  firstRun: 'building the schema resolver (jvm/schema-resolver) with Maven',
+});
+
 /**
  * Our schema resolver (jvm/schema-resolver; the worker config names it), built by Maven once per
  * version of its sources and put beside the converter's jars, in whose class loader the converter
  * looks for it. Dockerfile.connect builds it the same way.
  */
-async function installSchemaResolver(ctx: Context, java: Java, plugins: string, converter: string): Promise<void> {
-  const built = await resolveArtifacts(ctx, java, {
-    dir: `schema-resolver-${resolverSourcesHash()}`,
-    pom: 'jvm/schema-resolver/pom.xml',
-    args: ['package', '-DskipTests', '-Dresolver.build.dir={out}', `-Dapicurio.converter.version=${converter}`],
-    what: 'the schema resolver (jvm/schema-resolver)',
-    firstRun: 'building the schema resolver (jvm/schema-resolver) with Maven',
-  });
+async function installSchemaResolver(ctx: Context, java: Java, plugins: string): Promise<void> {
+  const built = await resolveArtifacts(ctx, java, schemaResolverArtifacts(ctx.cfg));
   const jar = readFileSync(path.join(built, RESOLVER_JAR));
   const target = path.join(plugins, 'apicurio-converter', RESOLVER_JAR);
   if (existsSync(target) && readFileSync(target).equals(jar)) return;
   // Replaced by a rename: a Connect started before keeps the file it opened.
   writeFileSync(`${target}.partial`, jar);
   renameSync(`${target}.partial`, target);
+}
+
+/** Debezium's PostgreSQL connector and Apicurio's Avro converter: one folder of plugin.path. */
+export const connectPluginArtifacts = (cfg: StackConfig): Artifacts => {
+  const { DEBEZIUM_VERSION: debezium, APICURIO_CONVERTER_VERSION: converter } = cfg.env;
+  return {
+    dir: `connect-plugins-debezium-${debezium}-apicurio-${converter}`,
+    pom: 'jvm/connect-plugins/pom.xml',
+    args: [
+      'dependency:unpack@debezium',
+      'dependency:copy-dependencies@apicurio',
+      '-Dplugins.dir={out}',
+      `-Ddebezium.version=${debezium}`,
+      `-Dapicurio.converter.version=${converter}`,
+    ],
+    what: `the Debezium PostgreSQL connector ${debezium} and Apicurio's Avro converter ${converter} (~30 MB)`,
+  };
+};
+
+/**
+ * Every folder of the worker's plugin.path, resolved, built and given their manifests: what
+ * `up` needs before Connect starts, and what `fetch` prepares.
+ */
+export async function connectPluginPath(ctx: Context): Promise<{ java: Java; lib: string; plugins: string[] }> {
+  const java = findJava(17, process.env, 'Kafka Connect', PREFERRED_JAVA);
+  const lib = await kafkaLib(ctx);
+  const plugins = await resolveArtifacts(ctx, java, connectPluginArtifacts(ctx.cfg));
+  await syncManifests(ctx, java, lib, plugins);
+  await installSchemaResolver(ctx, java, plugins);
+  // The lakehouse layer's sink: its jars carry their ServiceLoader manifests.
+  return { java, lib, plugins: [plugins, await icebergPlugin(ctx, java)] };
 }
 
 export const connect = service({
@@ -147,32 +186,14 @@ export const connect = service({
   after: ['kafka'],
 
   async prepare(ctx) {
-    const { cfg } = ctx;
-    const java = findJava(17, process.env, 'Kafka Connect', PREFERRED_JAVA);
-    const lib = await kafkaLib(ctx);
-    const { DEBEZIUM_VERSION: debezium, APICURIO_CONVERTER_VERSION: converter } = cfg.env;
-    const plugins = await resolveArtifacts(ctx, java, {
-      dir: `connect-plugins-debezium-${debezium}-apicurio-${converter}`,
-      pom: 'jvm/connect-plugins/pom.xml',
-      args: [
-        'dependency:unpack@debezium',
-        'dependency:copy-dependencies@apicurio',
-        '-Dplugins.dir={out}',
-        `-Ddebezium.version=${debezium}`,
-        `-Dapicurio.converter.version=${converter}`,
-      ],
-      what: `the Debezium PostgreSQL connector ${debezium} and Apicurio's Avro converter ${converter} (~30 MB)`,
-    });
-    await syncManifests(ctx, java, lib, plugins);
-    await installSchemaResolver(ctx, java, plugins, converter);
-    // The lakehouse layer's sink: its jars carry their ServiceLoader manifests.
-    const config = writeConfig(cfg, [plugins, await icebergPlugin(ctx, java)]);
+    const { java, lib, plugins } = await connectPluginPath(ctx);
+    const config = writeConfig(ctx.cfg, plugins);
     return {
       command: java.bin,
       args: [
         ...jvmOptions.connect,
-        ...dockerlessJvmOptions(cfg, java, 'connect'),
-        ...gcLogOptions(cfg, 'connect'),
+        ...dockerlessJvmOptions(ctx.cfg, java, 'connect'),
+        ...gcLogOptions(ctx.cfg, 'connect'),
         log4jOption,
         '-cp',
         `${lib}/*`,

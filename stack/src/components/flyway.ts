@@ -7,7 +7,7 @@ import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { dockerlessJvmOptions, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
-import { resolveArtifacts } from '../maven.js';
+import { resolveArtifacts, type Artifacts } from '../maven.js';
 import { runCapturing, tail } from '../processes.js';
 import { superuserClient } from './postgres.js';
 
@@ -33,16 +33,18 @@ export function flywayEnv(cfg: StackConfig, database: string): Record<string, st
   };
 }
 
+export const flywayArtifacts = (cfg: StackConfig): Artifacts => ({
+  dir: `flyway-${cfg.env.FLYWAY_VERSION}`,
+  pom: 'jvm/flyway/pom.xml',
+  args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dflyway.version=${cfg.env.FLYWAY_VERSION}`],
+  what: `Flyway ${cfg.env.FLYWAY_VERSION} and the PostgreSQL JDBC driver (~5 MB)`,
+});
+
 /** Runs `flyway migrate` against `database` (default: PG_DATABASE) and returns its summary line. */
 export async function migrate(ctx: Context, database = ctx.cfg.env.PG_DATABASE): Promise<string> {
   const { cfg } = ctx;
   const java = findJava(17, process.env, 'Flyway', PREFERRED_JAVA);
-  const lib = await resolveArtifacts(ctx, java, {
-    dir: `flyway-${cfg.env.FLYWAY_VERSION}`,
-    pom: 'jvm/flyway/pom.xml',
-    args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dflyway.version=${cfg.env.FLYWAY_VERSION}`],
-    what: `Flyway ${cfg.env.FLYWAY_VERSION} and the PostgreSQL JDBC driver (~5 MB)`,
-  });
+  const lib = await resolveArtifacts(ctx, java, flywayArtifacts(cfg));
   const { code, output } = await runCapturing(cfg, {
     name: NAME,
     command: java.bin,

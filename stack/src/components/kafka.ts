@@ -11,18 +11,20 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
 import { dockerlessJvmOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
-import { resolveArtifacts } from '../maven.js';
+import { resolveArtifacts, type Artifacts } from '../maven.js';
 import { portOpen, runToLog, tail } from '../processes.js';
 
 const NAME = 'kafka';
 
+export const kafkaArtifacts = (cfg: StackConfig): Artifacts => ({
+  dir: `kafka-${cfg.env.KAFKA_VERSION}`,
+  pom: 'jvm/kafka/pom.xml',
+  args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dkafka.version=${cfg.env.KAFKA_VERSION}`],
+  what: `Apache Kafka ${cfg.env.KAFKA_VERSION} (broker and Connect, ~60 MB)`,
+});
+
 export const kafkaLib = (ctx: Context) =>
-  resolveArtifacts(ctx, findJava(17, process.env, 'Kafka'), {
-    dir: `kafka-${ctx.cfg.env.KAFKA_VERSION}`,
-    pom: 'jvm/kafka/pom.xml',
-    args: ['dependency:copy-dependencies', '-DoutputDirectory={out}', `-Dkafka.version=${ctx.cfg.env.KAFKA_VERSION}`],
-    what: `Apache Kafka ${ctx.cfg.env.KAFKA_VERSION} (broker and Connect, ~60 MB)`,
-  });
+  resolveArtifacts(ctx, findJava(17, process.env, 'Kafka'), kafkaArtifacts(ctx.cfg));
 
 export const brokers = (cfg: StackConfig) => [`127.0.0.1:${cfg.env.KAFKA_PORT}`];
 

@@ -14,7 +14,7 @@ import { StackError, type Component, type Context } from '../component.js';
 import { ROOT, type StackConfig } from '../config.js';
 import { topicSpecs } from '../cdc/connector.js';
 import type { Java } from '../java.js';
-import { resolveArtifacts } from '../maven.js';
+import { resolveArtifacts, type Artifacts } from '../maven.js';
 import { allRunning, connectorStatus } from './connect.js';
 import { registerConnectors } from './connect-init.js';
 import { brokers } from './kafka.js';
@@ -43,20 +43,23 @@ export const warehouseDir = (cfg: StackConfig) => cfg.env.LAKEHOUSE_WAREHOUSE ||
  * The Iceberg sink's plugin folder (jvm/iceberg-sink/pom.xml), resolved from Maven Central once:
  * one more entry of the worker's plugin.path. Dockerfile.connect resolves it the same way.
  */
-export async function icebergPlugin(ctx: Context, java: Java): Promise<string> {
-  const version = ctx.cfg.env.ICEBERG_VERSION;
+export const icebergArtifacts = (cfg: StackConfig): Artifacts => {
+  const version = cfg.env.ICEBERG_VERSION;
   // The POM's hash in the folder's name: a changed POM resolves a new folder.
   const pom = createHash('sha256')
     .update(readFileSync(path.join(ROOT, POM)))
     .digest('hex')
     .slice(0, 8);
-  return resolveArtifacts(ctx, java, {
+  return {
     dir: `connect-plugin-iceberg-${version}-${pom}`,
     pom: POM,
     args: ['dependency:copy-dependencies@iceberg', '-Dplugins.dir={out}', `-Diceberg.version=${version}`],
     what: `Apache Iceberg's Kafka Connect sink ${version} with Parquet, Hadoop's file system and the PostgreSQL driver (~75 MB)`,
-  });
-}
+  };
+};
+
+export const icebergPlugin = (ctx: Context, java: Java): Promise<string> =>
+  resolveArtifacts(ctx, java, icebergArtifacts(ctx.cfg));
 
 /** psql's `:'name'` (a literal) and `:"name"` (an identifier), filled as psql fills them. */
 export function fillPsqlVariables(sql: string, vars: Record<string, string>): string {

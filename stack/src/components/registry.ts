@@ -9,7 +9,7 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
 import { dockerlessJvmOptions, jvmEnv, jvmOptions } from '../jvm.js';
-import { resolveArtifacts } from '../maven.js';
+import { resolveArtifacts, type Artifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 
 const NAME = 'registry';
@@ -17,6 +17,14 @@ const NAME = 'registry';
 export const registryUrl = (cfg: StackConfig) => `http://127.0.0.1:${cfg.env.REGISTRY_PORT}`;
 /** The Confluent-compatible API, for any Confluent client. */
 export const ccompatUrl = (cfg: StackConfig) => `${registryUrl(cfg)}/apis/ccompat/v7`;
+
+/** The registry's Quarkus distribution, unpacked. */
+export const registryArtifacts = (cfg: StackConfig): Artifacts => ({
+  dir: `apicurio-registry-${cfg.env.APICURIO_VERSION}`,
+  pom: 'jvm/registry/pom.xml',
+  args: ['dependency:unpack@registry', '-Dregistry.dir={out}', `-Dapicurio.version=${cfg.env.APICURIO_VERSION}`],
+  what: `Apicurio Registry ${cfg.env.APICURIO_VERSION} (~160 MB)`,
+});
 
 /** Ready by its own account (management port), and its Confluent-compatible API answers. */
 const ready = async (cfg: StackConfig) =>
@@ -34,13 +42,7 @@ export const registry = service({
   async prepare(ctx) {
     const { cfg } = ctx;
     const java = findJava(21, process.env, 'Apicurio Registry 3');
-    const version = cfg.env.APICURIO_VERSION;
-    const dist = await resolveArtifacts(ctx, java, {
-      dir: `apicurio-registry-${version}`,
-      pom: 'jvm/registry/pom.xml',
-      args: ['dependency:unpack@registry', '-Dregistry.dir={out}', `-Dapicurio.version=${version}`],
-      what: `Apicurio Registry ${version} (~160 MB)`,
-    });
+    const dist = await resolveArtifacts(ctx, java, registryArtifacts(cfg));
     const data = path.join(cfg.dirs.data, 'registry');
     mkdirSync(data, { recursive: true });
     return {

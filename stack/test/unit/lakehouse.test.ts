@@ -96,7 +96,7 @@ describe('compose and the stack agree', () => {
 
   it('builds the plugin into the Connect image with the POM and version the stack uses', () => {
     const docker = read('Dockerfile.connect');
-    expect(docker).toContain('COPY jvm/iceberg-sink/pom.xml iceberg-sink/pom.xml');
+    expect(docker).toContain('COPY jvm/iceberg-sink/pom.xml jvm/iceberg-sink/pom.xml');
     expect(docker).toContain('dependency:copy-dependencies@iceberg');
     expect(docker).toContain('-Diceberg.version="${ICEBERG_VERSION:?}"');
     expect(read('.dockerignore')).toContain('!jvm/iceberg-sink/pom.xml');

@@ -20,7 +20,7 @@ describe("the schema resolver's jar", () => {
       '<outputDirectory>${plugins.dir}/apicurio-converter</outputDirectory>',
     );
     const dockerfile = read('Dockerfile.connect');
-    expect(dockerfile).toContain('COPY jvm/schema-resolver schema-resolver');
+    expect(dockerfile).toContain('COPY jvm/schema-resolver jvm/schema-resolver');
     expect(dockerfile).toContain('-Dresolver.build.dir=/build/resolver');
     expect(dockerfile).toContain(`cp /build/resolver/${RESOLVER_JAR} /plugins/apicurio-converter/`);
     // The plugins stage's folder is the one the container's plugin.path names.
