@@ -9,7 +9,8 @@ export default tseslint.config(
   {
     files: ['seeder/src/**/*.ts'],
     rules: {
-      // Fastify's pino logger only: see STYLE.md, Logging.
+      // Fastify's pino logger only (request.log, app.log): a console line has no level, no request id
+      // and no redaction of passwords (seeder/src/log.ts).
       'no-console': 'error',
     },
   },

@@ -14,7 +14,7 @@
  * pipeline and the same with the tutorial defaults, each as fast as it goes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,7 +27,8 @@ import { consume } from '../stack/src/cdc/replica.js';
 import type { Context } from '../stack/src/component.js';
 import { ROOT } from '../stack/src/config.js';
 import { readGcPauses, type GcPauses } from '../stack/src/gc-log.js';
-import { down, status, up } from '../stack/src/stack.js';
+import { interrupted } from '../stack/src/processes.js';
+import { down, downOnSignals, freshHome, status, up } from '../stack/src/stack.js';
 import { contextFor, isolatedEnv } from '../stack/test/support/stack-cli.js';
 import { freePort } from '../seeder/test/support/test-stack.js';
 import {
@@ -95,13 +96,16 @@ const scaled = (k: number): LoadSize => ({
 });
 
 async function main(): Promise<void> {
-  const home = '.stack/bench';
-  rmSync(path.join(ROOT, home), { recursive: true, force: true });
+  const home = process.env.BENCH_HOME ?? '.stack/bench';
   const env = await isolatedEnv(home);
   const ctx = { ...contextFor(env), say: (s: string) => say(`  ${s}`) };
+  // What an interrupted run left running in its home is stopped first; Ctrl-C stops this one's.
+  await freshHome(ctx);
+  downOnSignals(ctx);
   try {
     await run(ctx);
   } catch (err) {
+    if (interrupted()) throw err;
     // Stop what it started (the logs stay in .stack/bench for a look): a failed run leaves no JVMs behind.
     await down(ctx, { wipe: false }).catch(() => undefined);
     throw err;
@@ -502,6 +506,8 @@ function machine() {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
+    // Interrupted: the signal handler stops the stack and exits 130; this failure is its doing.
+    if (interrupted()) return;
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   },

@@ -1,7 +1,8 @@
 """The lakehouse from Python: the Iceberg change tables the sink writes, and each table's current state.
 
 Apache Iceberg's sink appends every change event of a captured table to `lakehouse.<table>_changes`
-(its DebeziumTransform adds a `_cdc` struct: op I/U/D, ts, the Kafka offset, source, target, key).
+(its DebeziumTransform adds a `_cdc` struct: op I/U/D, ts, the Kafka offset, source, target, key;
+its KafkaMetadataTransform a `_kafka_metadata` struct: topic, partition, offset, timestamp).
 The table as it is now is a query over that log: per key, the change with the highest offset, unless
 it is a delete. `current_state()` runs it with DuckDB over the Arrow table pyiceberg reads;
 `npm run stack -- verify --lakehouse` compares its result with the source through this file's
@@ -30,22 +31,39 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from dotenv import dotenv_values
 from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 _settings = {**dotenv_values(ROOT / ".env"), **os.environ}
 SINK = json.loads((ROOT / "connectors" / "lakehouse" / "iceberg-sink.template.json").read_text())
 
+# The columns the sink's transforms add to every change row (a table written before the
+# KafkaMetadataTransform was configured has only the first).
+METADATA_COLUMNS = ("_cdc", "_kafka_metadata")
+
 # The current state of a change table: the latest change per key (the Kafka offset orders a key's
-# changes: a key always goes to the same partition), deletes removed, the _cdc column dropped.
-CURRENT_STATE_SQL = """
-SELECT * EXCLUDE (_cdc, _latest)
+# changes: a key always goes to the same partition), deletes removed, the metadata columns dropped.
+CURRENT_STATE_TEMPLATE = """
+SELECT * EXCLUDE ({metadata}, _latest)
 FROM (
     SELECT *, row_number() OVER (PARTITION BY _cdc.key ORDER BY _cdc."offset" DESC) AS _latest
     FROM changes
 )
 WHERE _latest = 1 AND _cdc.op <> 'D'
 """
+CURRENT_STATE_SQL = CURRENT_STATE_TEMPLATE.format(metadata=", ".join(METADATA_COLUMNS))
+
+# A Kafka record is its topic, partition and offset: a change row whose record is in the table
+# more than once was written twice. (Offsets alone repeat across partitions.) Rows without
+# _kafka_metadata (an older table) count by _cdc's offset, as one partition.
+DUPLICATES_SQL = """
+SELECT coalesce(sum(n - 1), 0) FROM (
+    SELECT count(*) AS n FROM changes
+    GROUP BY {record}
+)
+"""
+RECORD_OF_ROW = '_kafka_metadata.topic, _kafka_metadata."partition", coalesce(_kafka_metadata."offset", _cdc."offset")'
 
 
 def setting(name: str) -> str:
@@ -86,19 +104,20 @@ def current_state(table: str, snapshot_id: int | None = None, log: pa.Table | No
 
 
 def state_of(log: pa.Table) -> pa.Table:
-    """CURRENT_STATE_SQL over a change table already read."""
+    """CURRENT_STATE_SQL over a change table already read (without the metadata it does not have)."""
+    present = [c for c in METADATA_COLUMNS if c in log.column_names]
     with duckdb.connect() as db:
         db.register("changes", log)
-        return db.sql(CURRENT_STATE_SQL).to_arrow_table()
+        return db.sql(CURRENT_STATE_TEMPLATE.format(metadata=", ".join(present))).to_arrow_table()
 
 
 def duplicate_offsets(log: pa.Table) -> int:
-    """Change rows whose Kafka offset is in the table more than once: the sink wrote a record twice."""
+    """Change rows whose Kafka record (topic, partition, offset) is in the table more than once:
+    the sink wrote a record twice."""
+    record = RECORD_OF_ROW if "_kafka_metadata" in log.column_names else '_cdc."offset"'
     with duckdb.connect() as db:
         db.register("changes", log)
-        (n,) = db.execute(
-            'SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM changes GROUP BY _cdc."offset")'
-        ).fetchone()
+        (n,) = db.execute(DUPLICATES_SQL.format(record=record)).fetchone()
         return int(n)
 
 
@@ -142,9 +161,11 @@ def _plain(value: Any) -> Any:
 
 def report(table: str) -> dict[str, Any]:
     """One table for `verify --lakehouse`: its current state keyed by the record key, and counts."""
+    # A table the sink has not created yet is missing, for the comparison to count; anything else
+    # (the catalog's database down, a wrong password) is no answer at all and ends the run.
     try:
         iceberg = change_table(table)
-    except Exception as err:  # noqa: BLE001 - a table the sink has not created yet
+    except NoSuchTableError as err:
         return {"table": table, "found": False, "error": str(err)}
     log = iceberg.scan().to_arrow()
     state = state_of(log) if log.num_rows else log
@@ -162,6 +183,14 @@ def report(table: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    try:
+        return run(argv)
+    except Exception as err:  # noqa: BLE001 - one line the stack can show, not a trace
+        print(f"lakehouse.py: cannot read the lakehouse: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+        return 1
+
+
+def run(argv: list[str]) -> int:
     if argv[:1] == ["freshness"] and len(argv) == 2:
         print(json.dumps(sorted(freshness(int(argv[1])))))
         return 0

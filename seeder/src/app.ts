@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
+import { guardRequests } from './request-guard.js';
 import { createPool, type Pool } from './db/pool.js';
 import { DeltaGenerator } from './deltas/generator.js';
 import { SeedError, toSeedError, type SeedErrorKind } from './errors.js';
@@ -60,6 +61,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Seed
   app.decorate('pool', pool);
   app.decorate('deltas', deltas);
   app.decorate('loads', loads);
+
+  // No page elsewhere acts through this port (DNS rebinding, cross-site POSTs): request-guard.ts.
+  guardRequests(app, 'seeder', config.http.allowedHosts);
 
   app.setErrorHandler((err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -117,8 +121,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Seed
   await app.register(deltaRoutes, { deltas });
 
   app.addHook('onClose', async () => {
-    await deltas.stop();
-    await loads.close();
+    // Together: the lanes leave the load's gate at once, and the load rolls back at its next chunk.
+    await Promise.all([deltas.stop(), loads.close()]);
     if (!deps.pool) await pool.end();
   });
 

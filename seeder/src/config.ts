@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { parse } from 'dotenv';
 import { z } from 'zod';
+import { AllowedHosts } from './request-guard.js';
 
 /** Passwords reach SQL as Flyway placeholders inside quoted literals: keep them plain. */
 export const secret = z
@@ -32,22 +35,24 @@ export const SeedOnStart = z.string().transform((s, ctx) => {
   return out;
 });
 
-/** The database settings every component shares (.env: PG_*, *_PG_USER, *_PG_PASSWORD). */
+/** Where the database is: what every component that reads it shares. */
 export const DatabaseEnv = z.object({
   PG_HOST: z.string().min(1).default('127.0.0.1'),
   PG_PORT: port.default(4444),
-  PG_USER: identifier.default('postgres'),
-  PG_PASSWORD: secret,
   PG_DATABASE: identifier.default('storefront'),
-  DEBEZIUM_PG_USER: identifier.default('debezium'),
-  DEBEZIUM_PG_PASSWORD: secret,
-  SEEDER_PG_USER: identifier.default('seeder'),
-  SEEDER_PG_PASSWORD: secret,
 });
 
+/**
+ * The seeder's keys, and no other role's: its own database role (V3, DML only), never the
+ * superuser's or Debezium's password (the stack's StackEnv holds those).
+ */
 export const SeederEnv = DatabaseEnv.extend({
+  SEEDER_PG_USER: identifier.default('seeder'),
+  SEEDER_PG_PASSWORD: secret,
   SEEDER_HOST: z.string().min(1).default('127.0.0.1'),
   SEEDER_PORT: port.default(8000),
+  /** More host names the seeder and the view answer to (request-guard.ts); empty: only their own. */
+  HTTP_ALLOWED_HOSTS: AllowedHosts,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SEED_ON_START: optional(SeedOnStart),
   DELTAS_ON_START: optional(z.coerce.number().min(0).max(100_000)),
@@ -66,7 +71,7 @@ export interface Config {
     password: string;
     poolSize: number;
   };
-  http: { host: string; port: number };
+  http: { host: string; port: number; allowedHosts: string[] };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   seedOnStart: { customers?: number; products?: number; orders?: number; seed?: number } | undefined;
   deltasOnStart: number | undefined;
@@ -78,6 +83,25 @@ export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
   }
+}
+
+/**
+ * A process's own settings: the keys of its schema from .env in the working directory (when there
+ * is one), under the same keys of the environment, and nothing else. `import 'dotenv/config'`
+ * would put the whole .env (every role's password) into the process's environment.
+ */
+export function ownSettings(
+  schema: z.ZodObject,
+  processEnv: NodeJS.ProcessEnv = process.env,
+  file = '.env',
+): Record<string, string> {
+  const fromFile = existsSync(file) ? parse(readFileSync(file)) : {};
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = processEnv[key] ?? fromFile[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /** Lists every bad key at once, so a broken .env is fixed in one go. */
@@ -111,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       password: e.SEEDER_PG_PASSWORD,
       poolSize: e.SEEDER_PG_POOL_SIZE ?? 6,
     },
-    http: { host: e.SEEDER_HOST, port: e.SEEDER_PORT },
+    http: { host: e.SEEDER_HOST, port: e.SEEDER_PORT, allowedHosts: e.HTTP_ALLOWED_HOSTS },
     logLevel: e.LOG_LEVEL,
     seedOnStart: e.SEED_ON_START,
     deltasOnStart: e.DELTAS_ON_START || undefined,

@@ -1,11 +1,10 @@
-import 'dotenv/config';
 import { buildApp } from './app.js';
-import { loadConfig, settingsOrExit } from './config.js';
+import { loadConfig, ownSettings, SeederEnv, settingsOrExit } from './config.js';
 import { prettyLogStream } from './log.js';
 import { populateOnStart } from './populate.js';
 
 async function main(): Promise<void> {
-  const config = settingsOrExit('seeder', () => loadConfig(process.env));
+  const config = settingsOrExit('seeder', () => loadConfig(ownSettings(SeederEnv)));
   // Human-readable logs for a person at a terminal; JSON lines otherwise (and in the image).
   const app = await buildApp(config, { logStream: process.stdout.isTTY ? await prettyLogStream() : undefined });
 

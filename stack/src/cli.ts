@@ -14,7 +14,7 @@ import { ccompatUrl } from './components/registry.js';
 import { listSubjects, resetCdc } from './operations.js';
 import { verifyLines, verifyPipeline } from './cdc/verify.js';
 import { lakehouseLines, verifyLakehouse } from './cdc/lakehouse.js';
-import { scenarios, schemaEvolution } from './scenarios.js';
+import { scenarioRuns, scenarios } from './scenarios.js';
 import { chaos, chaosLines, chaosTargets, type ChaosReport, type ChaosTarget } from './chaos.js';
 import { superuserClient } from './components/postgres.js';
 import { down, readyLines, selectLayers, status, up } from './stack.js';
@@ -77,6 +77,15 @@ async function logs(ctx: Context, name: string | undefined, lines: number, follo
     process.stdout.write(buf);
   });
   await new Promise(() => undefined);
+}
+
+/** -n N: a whole number of lines or events, 1 or more. */
+function count(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new StackError('stack', `${flag} takes a whole number of 1 or more, not "${value}"`, 'e.g. -n 20');
+  return n;
 }
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
@@ -227,7 +236,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'logs':
-      await logs(ctx, rest[0], Number(values.lines ?? 100), values.follow);
+      await logs(ctx, rest[0], count('-n', values.lines, 100), values.follow);
       return 0;
     case 'events': {
       const table = rest[0];
@@ -240,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
         decoder: createDecoder(ccompatUrl(ctx.cfg)),
         fromBeginning: values['from-beginning'],
         // Live events run until Ctrl-C; -n N stops after N.
-        limit: values.lines === undefined ? Infinity : Number(values.lines),
+        limit: count('-n', values.lines, Infinity),
         write: (line) => process.stdout.write(`${line}\n`),
       });
       return 0;
@@ -254,13 +263,14 @@ async function main(argv: string[]): Promise<number> {
     case 'verify':
       return verify(ctx, values.json, values.lakehouse);
     case 'scenario': {
-      if (rest[0] !== 'schema-evolution')
+      const name = rest[0];
+      if (!name || !Object.hasOwn(scenarioRuns, name))
         throw new StackError(
           'scenario',
-          `scenario needs one of: ${scenarios.join(', ')}`,
-          'e.g. npm run stack -- scenario schema-evolution',
+          `scenario needs one of: ${scenarios.join(', ')}${name ? `, not "${name}"` : ''}`,
+          `e.g. npm run stack -- scenario ${scenarios[0]}`,
         );
-      for (const line of await schemaEvolution(ctx)) process.stdout.write(`${line}\n`);
+      for (const line of await scenarioRuns[name as keyof typeof scenarioRuns](ctx)) process.stdout.write(`${line}\n`);
       return 0;
     }
     case 'chaos':

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
-import { parseEnv, port, SeederEnv } from '../../seeder/src/config.js';
+import { identifier, parseEnv, port, secret, SeederEnv } from '../../seeder/src/config.js';
 import { ViewEnv } from '../../view/src/config.js';
 
 /** The repository root: the stack reads the very files compose mounts, from here. */
@@ -13,6 +13,11 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
  * anything starts, and the stack passes exactly those keys on), plus versions and ports.
  */
 export const StackEnv = SeederEnv.extend({
+  /** The superuser (Flyway, the stack's own checks) and Debezium's role: the stack's alone. */
+  PG_USER: identifier.default('postgres'),
+  PG_PASSWORD: secret,
+  DEBEZIUM_PG_USER: identifier.default('debezium'),
+  DEBEZIUM_PG_PASSWORD: secret,
   POSTGRES_VERSION: z.string().regex(/^\d+(\.\d+)?$/, 'must look like 17 or 17.10'),
   FLYWAY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 11.14.1'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must look like 4.3.1'),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StackError, type Context } from './component.js';
 import { ROOT } from './config.js';
 import type { Java } from './java.js';
+import { withLibLock } from './lib-lock.js';
 import { runCapturing, tail } from './processes.js';
 
 /**
@@ -74,6 +75,13 @@ export function lockError(component: string, failure: LockFailure): StackError {
 export async function resolveArtifacts(ctx: Context, java: Java, spec: Artifacts): Promise<string> {
   const dir = path.join(ctx.cfg.dirs.lib, spec.dir);
   if (existsSync(path.join(dir, '.complete'))) return dir;
+  // Another process may have finished it while this one waited for the lock.
+  return withLibLock(ctx, dir, async () =>
+    existsSync(path.join(dir, '.complete')) ? dir : resolveUnlocked(ctx, java, spec, dir),
+  );
+}
+
+async function resolveUnlocked(ctx: Context, java: Java, spec: Artifacts, dir: string): Promise<string> {
   ctx.say(
     `first run: ${spec.firstRun ?? `downloading ${spec.what} from Maven Central`} (cached in ~/.m2 and ${path.relative(ROOT, dir)})`,
   );

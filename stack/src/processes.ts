@@ -3,7 +3,7 @@
  * stack only ever signals pids it recorded itself, so `down` stops what `up` started and nothing
  * else.
  */
-import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -61,8 +61,25 @@ export interface SpawnSpec {
   gid?: number;
 }
 
+let spawning = true;
+/** The tasks running now (Flyway, Maven, Kafka's tools): children of this process, not detached. */
+const tasks = new Set<ChildProcess>();
+
+/**
+ * After an interrupt: a start still under way must not leave a process behind once `down` ran,
+ * and a task it runs (Flyway retrying against a database that is going away) ends now.
+ */
+/** True once stopSpawning ran: a failure after it is the interrupt's, which the handler reports. */
+export const interrupted = () => !spawning;
+
+export function stopSpawning(): void {
+  spawning = false;
+  for (const task of tasks) task.kill('SIGTERM');
+}
+
 /** Starts a long-running process in its own process group, detached from this CLI. */
 export function spawnDetached(cfg: StackConfig, spec: SpawnSpec): PidRecord {
+  if (!spawning) throw new Error(`not starting ${spec.name}: this run was interrupted`);
   mkdirSync(cfg.dirs.run, { recursive: true });
   mkdirSync(cfg.dirs.logs, { recursive: true });
   const log = openSync(logFile(cfg, spec.name), 'a');
@@ -92,17 +109,24 @@ export function runToLog(cfg: StackConfig, spec: SpawnSpec): Promise<number> {
   mkdirSync(cfg.dirs.logs, { recursive: true });
   const log = openSync(logFile(cfg, spec.name), 'a');
   return new Promise((resolve, reject) => {
+    if (!spawning) {
+      closeSync(log);
+      return reject(new Error(`not running ${spec.name}: this run was interrupted`));
+    }
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env ?? process.env,
       stdio: ['ignore', log, log],
       ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
     });
+    tasks.add(child);
     child.on('error', (err) => {
+      tasks.delete(child);
       closeSync(log);
       reject(err);
     });
     child.on('exit', (code, signal) => {
+      tasks.delete(child);
       closeSync(log);
       resolve(code ?? (signal ? 128 : 1));
     });

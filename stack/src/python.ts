@@ -11,6 +11,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StackError, type Context } from './component.js';
 import { ROOT } from './config.js';
+import { withLibLock } from './lib-lock.js';
 import { runToLog, tail } from './processes.js';
 
 /** The lowest Python the locks are compiled for (duckdb 2 and pandas 3 need 3.11). */
@@ -25,6 +26,13 @@ export async function lakehousePython(ctx: Context): Promise<string> {
   const dir = path.join(ctx.cfg.dirs.lib, `pyvenv-lakehouse-${hash}`);
   const python = path.join(dir, 'bin', 'python');
   if (existsSync(path.join(dir, '.complete'))) return python;
+  await withLibLock(ctx, dir, async () => {
+    if (!existsSync(path.join(dir, '.complete'))) await install(ctx, dir);
+  });
+  return python;
+}
+
+async function install(ctx: Context, dir: string): Promise<void> {
   ctx.say(
     `first run: installing pyiceberg and DuckDB from PyPI into ${path.relative(ROOT, dir)} (notebooks/requirements-lakehouse.txt, ~150 MB)`,
   );
@@ -58,5 +66,4 @@ export async function lakehousePython(ctx: Context): Promise<string> {
     'pip install -r notebooks/requirements-lakehouse.txt',
   );
   writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
-  return python;
 }

@@ -15,8 +15,6 @@ import { superuserClient } from './components/postgres.js';
 import { ccompatUrl } from './components/registry.js';
 import { connectorAction, waitForCapture, waitForTasksRunning } from './operations.js';
 
-export const scenarios = ['schema-evolution'] as const;
-
 /** The new table the schema-evolution scenario captures. */
 export const NEW_TABLE = 'product_reviews';
 
@@ -187,3 +185,10 @@ export async function schemaEvolution(ctx: Context): Promise<string[]> {
   lines.push(`registry compatibility level: ${compatibilityLevel ?? 'unknown'}`);
   return lines;
 }
+
+/** Every scenario by its name (its folder in scenarios/): the CLI's list and what it runs. */
+export const scenarioRuns = {
+  'schema-evolution': schemaEvolution,
+} as const satisfies Record<string, (ctx: Context) => Promise<string[]>>;
+
+export const scenarios = Object.keys(scenarioRuns) as (keyof typeof scenarioRuns)[];

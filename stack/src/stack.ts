@@ -7,6 +7,7 @@ import { allComponents, layers } from './layers.js';
 import { sink, warehouseDir } from './components/lakehouse.js';
 import { blocking, checkLines, runChecks } from './doctor.js';
 import { downloadsPending } from './downloads.js';
+import { stopSpawning } from './processes.js';
 
 export function selectLayers(names: string[]): string[] {
   if (names.length === 0) return Object.keys(layers);
@@ -80,6 +81,38 @@ export async function down(ctx: Context, options: { wipe: boolean }): Promise<vo
       `wiped ${path.relative(ROOT, ctx.cfg.dirs.data)} and ${path.relative(ROOT, ctx.cfg.dirs.logs)} (downloads kept)`,
     );
   }
+}
+
+/**
+ * A home made fresh for a run of its own (the bench's, a test's): first stop what a run before it
+ * left running there (an interrupted one; its pid files say what), then delete it.
+ */
+export async function freshHome(ctx: Context): Promise<void> {
+  await down(ctx, { wipe: false });
+  rmSync(ctx.cfg.home, { recursive: true, force: true });
+}
+
+/**
+ * On Ctrl-C (SIGINT) or SIGTERM, stops what this run started in its home and exits (130 or 143):
+ * the JVMs run in process groups of their own and would outlive it. Returns the unregistration.
+ */
+export function downOnSignals(ctx: Context): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    stopSpawning();
+    ctx.say(`${signal}: stopping what this run started in ${path.relative(ROOT, ctx.cfg.home)}`);
+    void down(ctx, { wipe: false })
+      .catch(() => undefined)
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
 
 export async function status(ctx: Context): Promise<ComponentStatus[]> {

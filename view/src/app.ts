@@ -3,6 +3,7 @@
  * are GETs; every action (connector pause/resume/restart, deltas start/stop) is a POST, refused
  * from another site's page.
  */
+import { guardRequests } from '../../seeder/src/request-guard.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import formbody from '@fastify/formbody';
@@ -91,13 +92,9 @@ export async function buildView(env: ViewEnv) {
     return reply.redirect('/', 303);
   };
 
-  // A page elsewhere on the web can submit a form to 127.0.0.1: an action must come from this one.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST') return;
-    const origin = request.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== request.headers.host)
-      return reply.code(403).type('text/plain').send(`refused: a POST from ${origin}, not from this page`);
-  });
+  // A page elsewhere on the web can submit a form to 127.0.0.1, or rebind its name to it: an action
+  // must come from this page, to one of our names (seeder/src/request-guard.ts).
+  guardRequests(app, 'view', env.HTTP_ALLOWED_HOSTS);
 
   app.get('/health', async () => ({ status: 'ok' }));
 

@@ -5,12 +5,15 @@
  */
 import { z } from 'zod';
 import { identifier, parseEnv, port, secret } from '../../seeder/src/config.js';
+import { AllowedHosts } from '../../seeder/src/request-guard.js';
 
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 
 export const ViewEnv = z.object({
   VIEW_HOST: z.string().min(1).default('127.0.0.1'),
   VIEW_PORT: port.default(8090),
+  /** More host names the view answers to (seeder/src/request-guard.ts); .env's, as the seeder's. */
+  HTTP_ALLOWED_HOSTS: AllowedHosts,
   /** The source database, read with the view's own role (V7: SELECT and nothing else). */
   PG_HOST: z.string().min(1),
   PG_PORT: port,

@@ -1,11 +1,10 @@
 /** The pipeline view's process: `npm run stack -- up` starts it (and the compose service `view`). */
-import 'dotenv/config';
-import { settingsOrExit } from '../../seeder/src/config.js';
+import { ownSettings, settingsOrExit } from '../../seeder/src/config.js';
 import { buildView } from './app.js';
-import { loadViewConfig } from './config.js';
+import { loadViewConfig, ViewEnv } from './config.js';
 
 async function main(): Promise<void> {
-  const env = settingsOrExit('view', () => loadViewConfig(process.env));
+  const env = settingsOrExit('view', () => loadViewConfig(ownSettings(ViewEnv)));
   const app = await buildView(env);
   const close = async () => {
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -113,6 +113,9 @@ export class DeltaGenerator {
   private state: DeltaState = 'stopped';
   private lanes: Promise<void>[] = [];
   private stopping = false;
+  /** Resolved by stop(): every wait of a lane (the pause gate, pacing, a retry) ends on it. */
+  private stopped: Promise<void> = Promise.resolve();
+  private wake: () => void = () => undefined;
   private startedAt = 0;
   private stoppedAt = 0;
   private rng = new Rng(Date.now());
@@ -156,6 +159,7 @@ export class DeltaGenerator {
     };
     this.settings = settings;
     this.stopping = false;
+    this.stopped = new Promise((resolve) => (this.wake = resolve));
     this.state = this.pausedBy > 0 ? 'paused' : 'running';
     this.startedAt = Date.now();
     this.stoppedAt = 0;
@@ -178,6 +182,9 @@ export class DeltaGenerator {
     clearTimeout(this.deadlineTimer);
     if (this.lanes.length === 0) return this.status();
     this.stopping = true;
+    // A lane waiting at the gate of a full load, or for tokens, leaves now; one in an action
+    // finishes it (a single statement) first.
+    this.wake();
     await Promise.all(this.lanes);
     this.lanes = [];
     this.state = 'stopped';
@@ -291,15 +298,16 @@ export class DeltaGenerator {
   }
 
   private async lane(): Promise<void> {
+    const until = (p: Promise<unknown>) => Promise.race([p, this.stopped]);
     while (!this.stopping) {
-      await this.gate;
+      await until(this.gate);
       if (this.stopping) break;
       // A pause that began while this lane was waking up: its gate is a newer one.
       if (this.pausedBy > 0) continue;
       this.bucket.setRate(this.currentTarget(Date.now()));
       const wait = this.bucket.take();
       if (wait > 0) {
-        await sleep(wait);
+        await until(sleep(wait));
         continue;
       }
       try {
@@ -331,12 +339,12 @@ export class DeltaGenerator {
           this.state = 'waiting_for_database';
           this.lastError = `database unavailable: ${(err as Error).message}`;
           this.bounds = null;
-          await sleep(1_000);
+          await until(sleep(1_000));
         } else {
           this.total.errors++;
           this.lastError = (err as Error).message;
           this.log.error({ err }, 'delta action failed');
-          await sleep(200);
+          await until(sleep(200));
         }
       }
     }

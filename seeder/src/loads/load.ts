@@ -2,7 +2,7 @@
  * One full load: the orchestration (lock, reserve ids, render ahead, COPY, progress) over the
  * entity table (entities.ts) and the SQL in db/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -101,6 +101,27 @@ const warmUpTasks = (): RenderTask[] => {
   return chunksOf(plan).map((chunk) => ({ plan, chunk }));
 };
 
+const BUNDLE_PREFIX = 'storefront-render-';
+
+/** Deletes the render bundles of seeders that are no longer running. */
+export function removeOrphanBundles(cache: string): void {
+  for (const name of readdirSync(cache)) {
+    const pid = Number(/^storefront-render-(\d+)-/.exec(name)?.[1]);
+    // A bundle without a pid in its name is from before they carried one: orphaned as well.
+    if (name.startsWith(BUNDLE_PREFIX) && (!pid || !alive(pid)))
+      rmSync(path.join(cache, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Run from source (through tsx), the worker is bundled to one JavaScript file first (esbuild, a
  * development dependency, ~0.1 s): a thread that loads TypeScript through tsx's hooks took 1.7 s
@@ -112,7 +133,9 @@ async function workerScript(): Promise<{ filename: string; cleanup: () => void }
   // Under node_modules/.cache, so the bundle's imports resolve from the project's node_modules.
   const cache = path.resolve(path.dirname(workerFile), '..', '..', '..', 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
-  const dir = mkdtempSync(path.join(cache, 'storefront-render-'));
+  removeOrphanBundles(cache);
+  // The pid in the name: a seeder killed before its cleanup (chaos does it) leaves its bundle to the next.
+  const dir = mkdtempSync(path.join(cache, `${BUNDLE_PREFIX}${process.pid}-`));
   const filename = path.join(dir, 'render-worker.mjs');
   await build({
     entryPoints: [workerFile],

@@ -42,19 +42,26 @@ const Profile = z
           .number()
           .min(10)
           .max(7 * 86_400)
-          .describe('Length of one compressed "day": 600 runs a day\'s cycle in ten minutes.'),
+          .default(600)
+          .describe('Length of one compressed "day": 600 (the default) runs a day\'s cycle in ten minutes.'),
       })
       .strict(),
     z
       .object({
         kind: z.literal('burst'),
-        multiplier: z.number().gt(1).max(100).describe('The rate during a burst, as a multiple of ratePerSecond.'),
-        burstSeconds: z.number().positive().max(86_400).describe('How long each burst lasts.'),
+        multiplier: z
+          .number()
+          .gt(1)
+          .max(100)
+          .default(5)
+          .describe('The rate during a burst, as a multiple of ratePerSecond (default 5).'),
+        burstSeconds: z.number().positive().max(86_400).default(10).describe('How long each burst lasts (default 10).'),
         everySeconds: z
           .number()
           .positive()
           .max(86_400)
-          .describe('A burst starts every this many seconds, the first after this many.'),
+          .default(30)
+          .describe('A burst starts every this many seconds, the first after this many (default 30).'),
       })
       .strict()
       .refine((p) => p.burstSeconds < p.everySeconds, {

@@ -3,17 +3,19 @@
  * the seeder as its own process), driven over real HTTP, then `status`, a second `up`, `down`.
  */
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../../stack/src/config.js';
 import { freePort } from '../support/test-stack.js';
+import { claimHome } from '../../../stack/test/support/stack-cli.js';
 
 const run = promisify(execFile);
 const HOME = '.stack/e2e';
 let env: NodeJS.ProcessEnv;
+let releaseHome: (() => void) | undefined;
 let base: string;
 
 const stack = (...args: string[]) =>
@@ -27,12 +29,13 @@ beforeAll(async () => {
   const [pgPort, seederPort] = [await freePort(), await freePort()];
   env = { ...process.env, STACK_HOME: HOME, PG_PORT: String(pgPort), SEEDER_PORT: String(seederPort) };
   base = `http://127.0.0.1:${seederPort}`;
-  rmSync(path.join(ROOT, HOME), { recursive: true, force: true });
+  releaseHome = await claimHome(env);
   const { stdout } = await stack('up', 'source');
   console.log(stdout);
 });
 
 afterAll(async () => {
+  releaseHome?.();
   await stack('down', '--wipe').catch((err: unknown) => console.error(err));
 });
 
@@ -116,12 +119,16 @@ describe('npm run stack -- up source', () => {
       cwd: ROOT,
       env: otherEnv,
     }).catch((e: unknown) => e as { code: number; stderr: string });
-    rmSync(path.join(ROOT, `${HOME}-other`), { recursive: true, force: true });
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toMatch(
-      new RegExp(`postgres failed: port ${env.PG_PORT} is taken by a process this stack did not start`),
+    // up checks every port before it starts anything (the same check as npm run stack -- doctor).
+    const { stderr } = err as { stderr: string };
+    expect(stderr).toContain('nothing was started');
+    expect(stderr).toMatch(
+      new RegExp(`taken by a process this stack did not start: PG_PORT=${env.PG_PORT}, SEEDER_PORT=${env.SEEDER_PORT}`),
     );
-    expect((err as { stderr: string }).stderr).toMatch(/what to try: .*PG_PORT/);
+    expect(stderr).toMatch(/→ stop what holds them .*, or set those keys in \.env to free ports/);
+    expect(existsSync(path.join(ROOT, `${HOME}-other`, 'data'))).toBe(false);
+    rmSync(path.join(ROOT, `${HOME}-other`), { recursive: true, force: true });
   });
 
   it('stops what it started with down', async () => {

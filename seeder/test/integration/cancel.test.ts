@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type SeederApp } from '../../src/app.js';
 import { tables } from '../../src/db/tables.js';
-import { adminClient, freshDatabase } from '../support/database.js';
+import { adminClient, freshDatabase, rowCounts } from '../support/database.js';
 
 let app: SeederApp;
 let db: pg.Client;
@@ -19,12 +19,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rowCounts = async () =>
-  Object.fromEntries(
-    await Promise.all(
-      tables.map(async (t) => [t, Number((await db.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n)] as const),
-    ),
-  );
 const job = async (id: string) => (await app.inject({ url: `/jobs/${id}` })).json();
 
 describe('DELETE /jobs/:id', () => {
@@ -37,7 +31,7 @@ describe('DELETE /jobs/:id', () => {
     ).toBe(200);
     await sleep(500);
     await app.inject({ method: 'POST', url: '/deltas/stop' });
-    const before = await rowCounts();
+    const before = await rowCounts(db);
     expect(
       (await app.inject({ method: 'POST', url: '/deltas/start', payload: { ratePerSecond: 20 } })).statusCode,
     ).toBe(200);
@@ -62,7 +56,7 @@ describe('DELETE /jobs/:id', () => {
 
     // Nothing of the big load remains: every table holds at most what the small shop and 20/s of
     // deltas for a moment can account for (the big load alone would add hundreds of thousands).
-    const after = await rowCounts();
+    const after = await rowCounts(db);
     for (const t of tables) expect(after[t]!, t).toBeLessThan(before[t]! + 200);
     expect(after.customers).toBeLessThan(big.customers / 100);
   });

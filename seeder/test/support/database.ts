@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { recreateDatabase } from '../../../stack/src/components/flyway.js';
 import { superuserClient } from '../../../stack/src/components/postgres.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { tables } from '../../src/db/tables.js';
 import { TEST_HOME } from './global-postgres.js';
 import { testContext } from './test-stack.js';
 
@@ -27,8 +28,6 @@ export async function freshDatabase(name: string): Promise<Config> {
     PG_HOST: '127.0.0.1',
     PG_PORT: String(e.PG_PORT),
     PG_DATABASE: name,
-    PG_PASSWORD: e.PG_PASSWORD,
-    DEBEZIUM_PG_PASSWORD: e.DEBEZIUM_PG_PASSWORD,
     SEEDER_PG_USER: e.SEEDER_PG_USER,
     SEEDER_PG_PASSWORD: e.SEEDER_PG_PASSWORD,
     LOG_LEVEL: 'warn',
@@ -40,4 +39,13 @@ export async function adminClient(database: string) {
   const client = superuserClient(pgContext().cfg, database);
   await client.connect();
   return client;
+}
+
+/** Every storefront table's row count, read as the superuser. */
+export async function rowCounts(db: import('pg').Client): Promise<Record<string, number>> {
+  return Object.fromEntries(
+    await Promise.all(
+      tables.map(async (t) => [t, Number((await db.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n)] as const),
+    ),
+  );
 }

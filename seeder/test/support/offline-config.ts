@@ -5,8 +5,6 @@ export const offlineConfig = (env: NodeJS.ProcessEnv = {}): Config =>
   loadConfig({
     // Nothing listens on port 9: a handler that reached the database would fail loudly.
     PG_PORT: '9',
-    PG_PASSWORD: 'x',
-    DEBEZIUM_PG_PASSWORD: 'x',
     SEEDER_PG_PASSWORD: 'x',
     LOG_LEVEL: 'error',
     ...env,

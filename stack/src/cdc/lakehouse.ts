@@ -36,9 +36,25 @@ export interface LakehouseTableReport extends TableComparison {
   snapshots: number;
   /** Change rows in its Iceberg table. */
   changes: number;
-  /** Change rows whose Kafka offset is in the table more than once (the sink wrote a record twice). */
+  /** Change rows whose Kafka record (topic, partition, offset) is in the table more than once (the sink wrote a record twice). */
   duplicateOffsets: number;
   ok: boolean;
+}
+
+/**
+ * One table's verdict: equal to the source, and every Kafka record in it once. A record written
+ * twice would not change the current state (the latest change per key wins), but it breaks the
+ * sink's exactly-once promise, which this check proves.
+ */
+export function tableReport(compared: TableComparison, read: LakehouseTable | undefined): LakehouseTableReport {
+  const duplicateOffsets = read?.duplicateOffsets ?? 0;
+  return {
+    ...compared,
+    snapshots: read?.snapshots ?? 0,
+    changes: read?.changes ?? 0,
+    duplicateOffsets,
+    ok: compared.missing === 0 && compared.extra === 0 && compared.differing === 0 && duplicateOffsets === 0,
+  };
 }
 
 export interface LakehouseReport {
@@ -182,11 +198,12 @@ export async function runLakehousePy(ctx: Context, args: string[]): Promise<stri
     child.on('exit', (code) => {
       if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
       const text = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-12).join('\n');
+      const cause = text.split('\n').at(-1) ?? '';
       reject(
         new StackError(
           'lakehouse',
-          `reading the lakehouse with pyiceberg failed (python notebooks/lakehouse.py ${args[0]}: exit ${code})`,
-          'is the catalog database there? npm run stack -- up lakehouse',
+          `reading the lakehouse with pyiceberg failed (python notebooks/lakehouse.py ${args[0]}: exit ${code})${cause ? `: ${cause}` : ''}`,
+          'is the catalog database there? npm run stack -- status, then npm run stack -- up lakehouse',
           text,
         ),
       );
@@ -244,16 +261,12 @@ export async function verifyLakehouse(
   for (;;) {
     const read = await readLakehouse(ctx, tables);
     const compared = await compareWithSource(db, replicaOf(read), tables, 5);
-    const reports = compared.map((c) => {
-      const t = read.find((r) => r.table === c.table);
-      return {
-        ...c,
-        snapshots: t?.snapshots ?? 0,
-        changes: t?.changes ?? 0,
-        duplicateOffsets: t?.duplicateOffsets ?? 0,
-        ok: c.missing === 0 && c.extra === 0 && c.differing === 0,
-      };
-    });
+    const reports = compared.map((c) =>
+      tableReport(
+        c,
+        read.find((r) => r.table === c.table),
+      ),
+    );
     const ok = reports.every((r) => r.ok);
     if (ok || Date.now() + interval > deadline)
       return {
@@ -269,7 +282,10 @@ export async function verifyLakehouse(
 /** One line per table, then the verdict. */
 export function lakehouseLines(report: LakehouseReport): string[] {
   const lines = [
-    `caught up in ${report.catchUpSeconds.toFixed(1)} s (Debezium and the sink); equal ${report.commitSeconds.toFixed(1)} s later`,
+    `caught up in ${report.catchUpSeconds.toFixed(1)} s (Debezium and the sink); ` +
+      (report.ok
+        ? `equal ${report.commitSeconds.toFixed(1)} s later`
+        : `still different after ${report.commitSeconds.toFixed(1)} s of the sink's commits`),
   ];
   const width = Math.max(...report.tables.map((t) => t.table.length));
   for (const t of report.tables) {

@@ -19,6 +19,7 @@ import { ROOT, type StackConfig } from '../config.js';
 import { findJava, type Java } from '../java.js';
 import { gcLogOptions } from '../gc-log.js';
 import { dockerlessJvmOptions, jvmEnv, jvmOptions, PREFERRED_JAVA } from '../jvm.js';
+import { withLibLock } from '../lib-lock.js';
 import { resolveArtifacts, type Artifacts } from '../maven.js';
 import { httpOk } from '../processes.js';
 import { kafkaLib, log4jOption, runKafkaTool } from './kafka.js';
@@ -50,7 +51,10 @@ export async function connectorStatus(
   }).catch(() => null);
   if (!res) return undefined;
   if (res.status === 404) return null;
-  return (await res.json()) as ConnectorStatus;
+  // Connect answers 5xx (or 409) while its group rebalances: not a status, so "not answering" yet.
+  if (!res.ok) return undefined;
+  const body = (await res.json().catch(() => null)) as ConnectorStatus | null;
+  return body && typeof body === 'object' && body.connector && Array.isArray(body.tasks) ? body : undefined;
 }
 
 /** The connector and every one of its (at least one) tasks RUNNING. */
@@ -169,8 +173,11 @@ export async function connectPluginPath(ctx: Context): Promise<{ java: Java; lib
   const java = findJava(17, process.env, 'Kafka Connect', PREFERRED_JAVA);
   const lib = await kafkaLib(ctx);
   const plugins = await resolveArtifacts(ctx, java, connectPluginArtifacts(ctx.cfg));
-  await syncManifests(ctx, java, lib, plugins);
-  await installSchemaResolver(ctx, java, plugins);
+  // Both write into the plugin folder: one process at a time.
+  await withLibLock(ctx, `${plugins}.setup`, async () => {
+    await syncManifests(ctx, java, lib, plugins);
+    await installSchemaResolver(ctx, java, plugins);
+  });
   // The lakehouse layer's sink: its jars carry their ServiceLoader manifests.
   return { java, lib, plugins: [plugins, await icebergPlugin(ctx, java)] };
 }

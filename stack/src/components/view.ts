@@ -23,6 +23,7 @@ export function viewEnv(cfg: StackConfig): Record<keyof ViewEnv, string> & NodeJ
     VIEW_HOST: '127.0.0.1',
     VIEW_PORT: String(e.VIEW_PORT),
     VIEW_RUNS_IN: 'local',
+    HTTP_ALLOWED_HOSTS: cfg.raw.HTTP_ALLOWED_HOSTS ?? '',
     PG_HOST: '127.0.0.1',
     PG_PORT: String(e.PG_PORT),
     PG_DATABASE: e.PG_DATABASE,

@@ -142,6 +142,23 @@ describe('an artifact Maven downloads for the stack', () => {
   }, 180_000);
 });
 
+describe('two runs that need the same download at once', () => {
+  it('build it once: the second waits for the first and takes its result', async () => {
+    const said: string[] = [];
+    const shared = path.join(scratch, 'shared-lib');
+    const twin = (): Context => ({
+      cfg: loadStackConfig({ STACK_HOME: cfg.home, STACK_LIB: shared }),
+      say: (m) => said.push(m),
+    });
+    const [a, b] = await Promise.all([resolveArtifacts(twin(), java, spec), resolveArtifacts(twin(), java, spec)]);
+    expect(a).toBe(b);
+    expect(readdirSync(a)).toContain(`flyway-core-${version}.jar`);
+    expect(said.filter((m) => m.startsWith('first run:'))).toHaveLength(1);
+    expect(said.filter((m) => m.startsWith('waiting for another process of this stack'))).toHaveLength(1);
+    expect(readdirSync(shared).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  }, 180_000);
+});
+
 describe('jvm/checksums.sha256', () => {
   it('holds exactly what Maven resolves for the stack, its image and the JVM tests (lock --check)', async () => {
     const diff = await lock(ctx, { check: true });

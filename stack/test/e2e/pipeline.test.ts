@@ -24,9 +24,10 @@ import { connect } from '../../src/components/connect.js';
 import { sink } from '../../src/components/lakehouse.js';
 import { registry } from '../../src/components/registry.js';
 import { ROOT, type StackConfig } from '../../src/config.js';
+import { runningPid } from '../../src/processes.js';
 import { waitForCapture, waitForTasksRunning } from '../../src/operations.js';
 import type { ComposeStack } from '../support/docker-backend.js';
-import { contextFor, isolatedEnv, stackCli } from '../support/stack-cli.js';
+import { claimHome, contextFor, isolatedEnv, stackCli } from '../support/stack-cli.js';
 
 const HOME = '.stack/e2e-pipeline';
 const TABLES: readonly string[] = tables;
@@ -38,6 +39,7 @@ let stack: ReturnType<typeof stackCli>;
 let seeder: string;
 let db: pg.Client;
 let upStarted = 0;
+let releaseHome: (() => void) | undefined;
 const backend = inject('backend');
 let compose: ComposeStack | undefined;
 /** The database as Connect reaches it: this machine's port, or the compose network's postgres. */
@@ -83,7 +85,7 @@ beforeAll(async () => {
   env = await isolatedEnv(HOME);
   cfg = contextFor(env).cfg;
   seeder = `http://127.0.0.1:${env.SEEDER_PORT}`;
-  rmSync(path.join(ROOT, HOME), { recursive: true, force: true });
+  releaseHome = await claimHome(env);
   upStarted = Date.now();
   if (backend === 'docker') {
     const { composePorts, upCompose } = await import('../support/docker-backend.js');
@@ -128,6 +130,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  releaseHome?.();
   await db?.end();
   if (backend === 'docker') await compose?.down().catch((err: unknown) => console.error(err));
   else {
@@ -211,6 +214,23 @@ describe(`the CDC pipeline (backend ${backend})`, () => {
     // Generous for a busy 2-core CI machine (p50 is tens of ms): a stuck or batching pipeline fails.
     expect(latency).toBeLessThan(5_000);
   });
+
+  it.runIf(backend === 'local')(
+    "runs the seeder and the view with no other role's password in their environment",
+    async () => {
+      // What the kernel says each process was started with (docker-compose.*.yaml: compose-agreement.test.ts).
+      const own = { seeder: 'SEEDER_PG_PASSWORD', view: 'VIEW_PG_PASSWORD' } as const;
+      for (const [name, password] of Object.entries(own)) {
+        const pid = runningPid(cfg, name)?.pid;
+        expect(pid, name).toBeGreaterThan(0);
+        const keys = readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .map((kv) => kv.slice(0, kv.indexOf('=')));
+        expect(keys, name).toContain(password);
+        expect(keys.filter((k) => k.endsWith('PASSWORD') && k !== password)).toEqual([]);
+      }
+    },
+  );
 
   it('has a topic for every captured table whose messages decode through the Confluent-compatible API', async () => {
     const res = await post('/full-load?wait=true', { customers: 2000, products: 300, orders: 5000, seed: 7 });

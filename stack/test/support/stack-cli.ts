@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Context } from '../../src/component.js';
 import { loadStackConfig, ROOT } from '../../src/config.js';
+import { downOnSignals, freshHome } from '../../src/stack.js';
 import { freePort } from '../../../seeder/test/support/test-stack.js';
 
 const run = promisify(execFile);
@@ -46,4 +47,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
 
 export function contextFor(env: NodeJS.ProcessEnv): Context {
   return { cfg: loadStackConfig(env), say: () => undefined };
+}
+
+/**
+ * A test's home, as the bench takes its own: what an interrupted run left running there is stopped
+ * and the home deleted; then Ctrl-C (or the runner's SIGTERM) stops what this run starts in it.
+ * Returns the unregistration of that handler, for afterAll.
+ */
+export async function claimHome(env: NodeJS.ProcessEnv): Promise<() => void> {
+  const ctx = contextFor(env);
+  await freshHome(ctx);
+  return downOnSignals(ctx);
 }

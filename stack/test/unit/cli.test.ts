@@ -1,6 +1,6 @@
 /** The CLI's own contract: its usage lists every command; expected failures read as advice, not traces. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/config.js';
@@ -28,6 +28,31 @@ describe('npm run stack -- ...', () => {
     for (const command of commands) expect(stdout, command).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     expect(stdout).toContain('--from-beginning');
     expect(stdout).toContain('-n N');
+  });
+
+  it.each([
+    ['logs', 'seeder', '-n', 'abc'],
+    ['logs', 'seeder', '-n', '0'],
+    ['events', 'orders', '-n', '2.5'],
+  ])('refuses %s %s %s %s: a count must be a whole number', async (...args) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`-n takes a whole number of 1 or more, not "${args[3]}"`);
+    expect(stderr).not.toMatch(traceLine);
+  });
+
+  it('names the scenarios there are for one that is not, from the same list its usage shows', async () => {
+    const { code, stderr } = await cli(['scenario', 'schema-evoluton']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('scenario needs one of: schema-evolution, not "schema-evoluton"');
+    const source = readFileSync(path.join(ROOT, 'stack/src/cli.ts'), 'utf8');
+    expect(source).not.toContain("'schema-evolution'");
+  });
+
+  it('cites no file that is not in the project in its lint config', () => {
+    const config = readFileSync(path.join(ROOT, 'eslint.config.js'), 'utf8');
+    for (const [file] of config.matchAll(/\b[\w./-]+\.(?:md|ts|js)\b/g))
+      expect(existsSync(path.join(ROOT, file)), file).toBe(true);
   });
 
   it('names a mistyped table and the tables there are, without a stack trace', async () => {

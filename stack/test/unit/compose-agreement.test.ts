@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { SeederEnv } from '../../../seeder/src/config.js';
+import { loadConfig, ownSettings, SeederEnv } from '../../../seeder/src/config.js';
 import { flywayEnv } from '../../src/components/flyway.js';
 import { seederEnv } from '../../src/components/seeder.js';
 import { viewEnv } from '../../src/components/view.js';
@@ -81,6 +81,62 @@ describe('Flyway: the dockerless stack passes what the compose service passes', 
   });
 });
 
+/** Every role's password in .env, but the process's own: what must never reach it. */
+const PASSWORDS = [
+  'PG_PASSWORD',
+  'DEBEZIUM_PG_PASSWORD',
+  'SEEDER_PG_PASSWORD',
+  'VIEW_PG_PASSWORD',
+  'LAKEHOUSE_PG_PASSWORD',
+];
+const OTHER_ROLES_PASSWORDS = {
+  seeder: PASSWORDS.filter((p) => p !== 'SEEDER_PG_PASSWORD'),
+  view: PASSWORDS.filter((p) => p !== 'VIEW_PG_PASSWORD'),
+};
+
+describe('secrets only where they are used', () => {
+  it(".env holds every role's password the list knows", () => {
+    const dotEnv = loadStackConfig({}).raw;
+    expect(
+      Object.keys(dotEnv)
+        .filter((k) => k.endsWith('PASSWORD'))
+        .sort(),
+    ).toEqual([...PASSWORDS].sort());
+  });
+
+  it.each([
+    ['seeder', SeederEnv],
+    ['view', ViewEnv],
+  ] as const)("the %s's settings schema holds no other role's password", (name, schema) => {
+    const keys = Object.keys(schema.shape);
+    for (const other of OTHER_ROLES_PASSWORDS[name]) expect(keys).not.toContain(other);
+  });
+
+  it.each([
+    ['docker-compose.source.yaml', 'seeder'],
+    ['docker-compose.streaming.yaml', 'view'],
+  ] as const)("%s gives the %s no other role's password, and no env_file", (file, name) => {
+    const service = services(file)[name]!;
+    expect(service.env_file).toBeUndefined();
+    const text = JSON.stringify(service.environment);
+    for (const other of OTHER_ROLES_PASSWORDS[name]) expect(text).not.toMatch(new RegExp(`(?<![A-Z_])${other}\\b`));
+  });
+
+  it("the dockerless stack gives the view no other role's password", () => {
+    const env = viewEnv(loadStackConfig({}));
+    for (const other of OTHER_ROLES_PASSWORDS.view) expect(env).not.toHaveProperty(other);
+  });
+
+  it('a process reads only its own keys of .env, and the environment over them', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'own-settings-'));
+    const file = path.join(dir, '.env');
+    writeFileSync(file, `${PASSWORDS.map((p) => `${p}=from-file`).join('\n')}\nLOG_LEVEL=warn\n`);
+    const own = ownSettings(SeederEnv, { LOG_LEVEL: 'debug', PG_PASSWORD: 'from-shell' }, file);
+    expect(own).toEqual({ SEEDER_PG_PASSWORD: 'from-file', LOG_LEVEL: 'debug' });
+    expect(ownSettings(ViewEnv, {}, file)).toEqual({ VIEW_PG_PASSWORD: 'from-file' });
+  });
+});
+
 describe('seeder settings: every key of SeederEnv reaches the seeder on both paths', () => {
   const keys = Object.keys(SeederEnv.shape);
   /** Where the seeder runs: each path sets these itself. */
@@ -89,11 +145,7 @@ describe('seeder settings: every key of SeederEnv reaches the seeder on both pat
   it('dockerless: from .env or the shell, as the stack validated them', () => {
     // A value for every setting, none of them .env's: a new key in SeederEnv must be added here.
     const shell: Record<string, string> = {
-      PG_USER: 'pg_user_x',
-      PG_PASSWORD: 'p1',
       PG_DATABASE: 'db_x',
-      DEBEZIUM_PG_USER: 'dbz_x',
-      DEBEZIUM_PG_PASSWORD: 'p2',
       SEEDER_PG_USER: 'seeder_x',
       SEEDER_PG_PASSWORD: 'p3',
       LOG_LEVEL: 'warn',
@@ -101,20 +153,26 @@ describe('seeder settings: every key of SeederEnv reaches the seeder on both pat
       DELTAS_ON_START: '3',
       SEEDER_PG_POOL_SIZE: '9',
       SEEDER_RENDER_THREADS: '1',
+      HTTP_ALLOWED_HOSTS: 'shop.lan',
     };
     expect(Object.keys(shell).sort()).toEqual(keys.filter((k) => !placement.includes(k)).sort());
     const env = seederEnv(loadStackConfig(shell));
     for (const [k, v] of Object.entries(shell)) expect(env[k], k).toBe(v);
     expect(env).toMatchObject({ PG_HOST: '127.0.0.1', SEEDER_HOST: '127.0.0.1' });
+    for (const other of OTHER_ROLES_PASSWORDS.seeder) expect(env, other).not.toHaveProperty(other);
   });
 
-  it('compose: the whole .env as env_file, overriding only where it runs', () => {
+  it('compose: every key of SeederEnv (not the whole .env), the values from .env, overriding only where it runs', () => {
     const seeder = services('docker-compose.source.yaml').seeder!;
-    expect(seeder.env_file).toEqual(['.env']);
-    expect(Object.keys(seeder.environment ?? {}).sort()).toEqual([...placement].sort());
+    expect(seeder.env_file).toBeUndefined();
+    expect(Object.keys(seeder.environment ?? {}).sort()).toEqual([...keys].sort());
     const dotEnv = loadStackConfig({}).raw;
+    const composed = Object.fromEntries(
+      Object.entries(seeder.environment!).map(([k, v]) => [k, interpolate(String(v), dotEnv)]),
+    );
     for (const k of keys.filter((key) => !placement.includes(key)))
-      expect(Object.keys(dotEnv), `.env lacks ${k}`).toContain(k);
+      expect(composed[k], k).toBe(dotEnv[k] ?? (k === 'LOG_LEVEL' ? 'info' : ''));
+    expect(loadConfig(composed).db).toMatchObject({ user: dotEnv.SEEDER_PG_USER, password: dotEnv.SEEDER_PG_PASSWORD });
   });
 });
 

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fillPsqlVariables, runPsqlScript, sink, sinkFile } from '../../src/components/lakehouse.js';
 import { connector, connectorFile, topicSpecs } from '../../src/cdc/connector.js';
+import { lakehouseLines, tableReport } from '../../src/cdc/lakehouse.js';
 import { loadStackConfig, ROOT } from '../../src/config.js';
 
 interface Service {
@@ -183,6 +184,39 @@ describe("the captured tables' topics, created before the sink subscribes", () =
     );
     expect(compose.services['lakehouse-sink']!.depends_on?.['lakehouse-topics']?.condition).toBe(
       'service_completed_successfully',
+    );
+  });
+});
+
+describe("verify --lakehouse's verdict", () => {
+  const equal = { table: 'orders', sourceRows: 3, replicaRows: 3, missing: 0, extra: 0, differing: 0, mismatches: [] };
+  const read = { table: 'orders', found: true, snapshots: 2, changes: 5 };
+
+  it('fails a table that holds a Kafka record twice, though its current state is equal', () => {
+    expect(tableReport(equal, { ...read, duplicateOffsets: 0 }).ok).toBe(true);
+    const twice = tableReport(equal, { ...read, duplicateOffsets: 1 });
+    expect(twice).toMatchObject({ ok: false, duplicateOffsets: 1, changes: 5, snapshots: 2 });
+    const lines = lakehouseLines({ ok: false, catchUpSeconds: 1, commitSeconds: 12, tables: [twice] });
+    expect(lines[0]).toBe(
+      "caught up in 1.0 s (Debezium and the sink); still different after 12.0 s of the sink's commits",
+    );
+    expect(lines[1]).toMatch(/^DIFF orders .* offsets written twice 1$/);
+    expect(lines.at(-1)).toBe('the lakehouse differs from the source in 1 table(s)');
+  });
+
+  it('says "equal" only when it is', () => {
+    const ok = tableReport(equal, { ...read, duplicateOffsets: 0 });
+    expect(lakehouseLines({ ok: true, catchUpSeconds: 1, commitSeconds: 2, tables: [ok] })[0]).toMatch(
+      /; equal 2\.0 s later$/,
+    );
+  });
+
+  it('names a Kafka record by topic, partition and offset in the sink template and the reader', () => {
+    expect(template.transforms!.split(',')).toEqual(['debezium', 'kafka']);
+    expect(template['transforms.kafka.type']).toBe('org.apache.iceberg.connect.transforms.KafkaMetadataTransform');
+    expect(template['transforms.kafka.nested']).toBe('true');
+    expect(readFileSync(path.join(ROOT, 'notebooks/lakehouse.py'), 'utf8')).toContain(
+      '_kafka_metadata.topic, _kafka_metadata."partition", coalesce(_kafka_metadata."offset", _cdc."offset")',
     );
   });
 });

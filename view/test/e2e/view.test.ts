@@ -4,17 +4,14 @@
  * the view's own image) on `docker`. Everything goes through the page, as a user clicks it, and
  * is checked against the components' own APIs.
  */
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { tables } from '../../../seeder/src/db/tables.js';
 import { launchChromium } from '../../../seeder/test/support/browser.js';
 import { connector } from '../../../stack/src/cdc/connector.js';
 import { registry } from '../../../stack/src/components/registry.js';
-import { ROOT } from '../../../stack/src/config.js';
 import type { ComposeStack } from '../../../stack/test/support/docker-backend.js';
-import { contextFor, isolatedEnv, stackCli } from '../../../stack/test/support/stack-cli.js';
+import { claimHome, contextFor, isolatedEnv, stackCli } from '../../../stack/test/support/stack-cli.js';
 
 const HOME = '.stack/e2e-view';
 const backend = inject('backend');
@@ -26,6 +23,7 @@ let view: string;
 let seeder: string;
 let connect: string;
 let upOutput = '';
+let releaseHome: (() => void) | undefined;
 
 const json = async <T>(url: string, init?: RequestInit) => (await (await fetch(url, init)).json()) as T;
 
@@ -44,7 +42,7 @@ const connectorState = async () =>
 
 beforeAll(async () => {
   env = await isolatedEnv(HOME);
-  rmSync(path.join(ROOT, HOME), { recursive: true, force: true });
+  releaseHome = await claimHome(env);
   if (backend === 'docker') {
     const { composePorts, upCompose } = await import('../../../stack/test/support/docker-backend.js');
     compose = await upCompose(Object.fromEntries(composePorts.map((k) => [k, env[k]!])));
@@ -66,6 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  releaseHome?.();
   await browser?.close();
   if (compose) await compose.down().catch((err: unknown) => console.error(err));
   else await stackCli(env)('down', '--wipe').catch((err: unknown) => console.error(err));

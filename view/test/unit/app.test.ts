@@ -4,27 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../seeder/test/support/test-stack.js';
-import { buildView } from '../../src/app.js';
-import { loadViewConfig } from '../../src/config.js';
+import { offlineView } from '../support/offline-view.js';
 
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  const closed = async () => String(await freePort());
-  app = await buildView(
-    loadViewConfig({
-      PG_HOST: '127.0.0.1',
-      PG_PORT: await closed(),
-      PG_DATABASE: 'storefront',
-      VIEW_PG_PASSWORD: 'x',
-      KAFKA_BOOTSTRAP: `127.0.0.1:${await closed()}`,
-      REGISTRY_URL: `http://127.0.0.1:${await closed()}/apis/ccompat/v7`,
-      CONNECT_URL: `http://127.0.0.1:${await closed()}`,
-      SEEDER_URL: `http://127.0.0.1:${await closed()}`,
-    }),
-  );
-  app.log.level = 'silent';
+  app = await offlineView();
 });
 afterAll(async () => app?.close());
 

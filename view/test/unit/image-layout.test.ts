@@ -27,9 +27,14 @@ describe('the view image (Dockerfile.view) without Docker', () => {
   it('compiles what the Dockerfile copies, and runs with its CMD', { timeout: 90_000 }, async () => {
     // The build stage copies exactly these sources; tsc must need no other.
     const copied = [
-      ...dockerfile.matchAll(/^COPY (view\/src|seeder\/src\/config\.ts|stack\/src\/cdc\/avro\.ts) /gm),
+      ...dockerfile.matchAll(/^COPY (view\/src|seeder\/src\/[\w-]+\.ts|stack\/src\/cdc\/avro\.ts) /gm),
     ].map((m) => m[1]);
-    expect(copied).toEqual(['view/src', 'seeder/src/config.ts', 'stack/src/cdc/avro.ts']);
+    expect(copied).toEqual([
+      'view/src',
+      'seeder/src/config.ts',
+      'seeder/src/request-guard.ts',
+      'stack/src/cdc/avro.ts',
+    ]);
     const src = mkdtempSync(path.join(tmpdir(), 'view-build-'));
     try {
       for (const f of ['package.json', 'tsconfig.json', 'view/tsconfig.build.json', ...copied])

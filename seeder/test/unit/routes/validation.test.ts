@@ -60,6 +60,24 @@ describe('POST /full-load validation', () => {
 });
 
 describe('POST /deltas/start validation', () => {
+  it("takes a profile given only its kind with the defaults its schema shows (the examples' values)", () => {
+    expect(DeltaStartBody.parse({ ratePerSecond: 10, profile: { kind: 'burst' } }).profile).toEqual({
+      kind: 'burst',
+      multiplier: 5,
+      burstSeconds: 10,
+      everySeconds: 30,
+    });
+    expect(DeltaStartBody.parse({ ratePerSecond: 10, profile: { kind: 'daily' } }).profile).toEqual({
+      kind: 'daily',
+      periodSeconds: 600,
+    });
+    // A default that does not fit the rest is still named: a burst longer than its period.
+    expect(
+      DeltaStartBody.safeParse({ ratePerSecond: 10, profile: { kind: 'burst', everySeconds: 5 } }).error?.issues[0]
+        ?.path,
+    ).toEqual(['profile', 'burstSeconds']);
+  });
+
   it.each([
     [{}, 'ratePerSecond'],
     [{ ratePerSecond: 0 }, 'ratePerSecond'],
@@ -70,7 +88,6 @@ describe('POST /deltas/start validation', () => {
     [{ ratePerSecond: 10, mix: { inserts: 1 } }, 'mix'],
     [{ ratePerSecond: 10, concurrency: 0 }, 'concurrency'],
     [{ ratePerSecond: 10, profile: { kind: 'tidal' } }, 'profile.kind'],
-    [{ ratePerSecond: 10, profile: { kind: 'daily' } }, 'profile.periodSeconds'],
     [{ ratePerSecond: 10, profile: { kind: 'daily', periodSeconds: 1 } }, 'profile.periodSeconds'],
     [
       { ratePerSecond: 10, profile: { kind: 'burst', multiplier: 1, burstSeconds: 1, everySeconds: 9 } },
