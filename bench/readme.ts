@@ -1,7 +1,7 @@
 /**
  * npm run bench:readme [-- bench/results/<run>.json]: writes a bench result (by default the newest
- * full run in bench/results) into README.md between the markers below, so the README's figures
- * are the bench's own output, never typed by hand. `npm run bench` calls it after a full run.
+ * full run in bench/results) into docs/performance.md between the markers below, so the docs'
+ * figures are the bench's own output, never typed by hand. `npm run bench` calls it after a full run.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import { deltaStepFigures, isStepFigure, latencyFigures, printTable, type Figure
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
-export const README = path.join(ROOT, 'README.md');
+/** The page that carries the bench's table (the name is the npm script's: bench:readme). */
+export const README = path.join(ROOT, 'docs', 'performance.md');
 export const BEGIN = '<!-- bench:begin: written by npm run bench:readme from the file named below; do not edit -->';
 export const END = '<!-- bench:end -->';
 
@@ -71,8 +72,10 @@ export function p99Line(runs: { file: string; p99: number | undefined }[]): stri
 }
 
 /** The README block for one result file: where it came from, the table, the chart beside it. */
-export function renderBlock(file: string, result: BenchResult): string {
+export function renderBlock(file: string, result: BenchResult, page = README): string {
   const rel = path.relative(ROOT, file);
+  // The chart's link, from the page's folder.
+  const chart = path.relative(path.dirname(page), file).replace(/\.json$/, '.png');
   const m = result.machine;
   const lines: string[] = [];
   printTable(tableRows(result), (l) => lines.push(l));
@@ -87,7 +90,7 @@ export function renderBlock(file: string, result: BenchResult): string {
     '',
     p99Line(recentP99s(file)),
     '',
-    `![CDC latency vs rate, full-load rows/s vs size](${rel.replace(/\.json$/, '.png')})`,
+    `![CDC latency vs rate, full-load rows/s vs size](${chart})`,
     '',
     END,
   ].join('\n');
@@ -96,16 +99,16 @@ export function renderBlock(file: string, result: BenchResult): string {
 export function readmeBlock(readme: string): string {
   const from = readme.indexOf(BEGIN);
   const to = readme.indexOf(END);
-  if (from === -1 || to < from) throw new Error(`README.md has no bench block (${BEGIN} ... ${END})`);
+  if (from === -1 || to < from) throw new Error(`docs/performance.md has no bench block (${BEGIN} ... ${END})`);
   return readme.slice(from, to + END.length);
 }
 
-/** Rewrites the README's bench block from `file`; returns a line saying so. */
+/** Rewrites the page's bench block from `file`; returns a line saying so. */
 export function updateReadme(file = newestResult(), readmePath = README): string {
   const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
   const readme = readFileSync(readmePath, 'utf8');
-  writeFileSync(readmePath, readme.replace(readmeBlock(readme), renderBlock(file, result)));
-  return `README.md: bench table written from ${path.relative(ROOT, file)}`;
+  writeFileSync(readmePath, readme.replace(readmeBlock(readme), renderBlock(file, result, readmePath)));
+  return `${path.relative(ROOT, readmePath)}: bench table written from ${path.relative(ROOT, file)}`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -7,7 +7,7 @@
  * --smoke: small sizes and short steps, to check in CI that the bench works and computes its
  * ratios; its figures say nothing about the machine.
  * --only full-load: the full-load figures alone, on the source layer (a few minutes): for
- * comparing a change to the load path against the code before it. The README is left as it is.
+ * comparing a change to the load path against the code before it. docs/performance.md is left as it is.
  * --only startup: `up` to the first change event, and the idle stack's memory (about a minute).
  * --only deltas: everything but the full loads: start-up, the captured ladder (ours and the tutorial
  * defaults'), then the limits in four alternating rounds: pgbench, the database alone, the captured

@@ -88,7 +88,7 @@ hint_kept_offsets() {
   name=$1
   curl -fsS -o "$tmp/offsets" "$CONNECT_URL/connectors/$name/offsets" 2>/dev/null || return 0
   grep -q '"offset":{"' "$tmp/offsets" || return 0
-  log "note: $name: Kafka Connect kept this connector's offsets from before it was deleted, so it resumes streaming where it stopped and takes NO new snapshot. For a fresh snapshot, reset CDC: npm run stack -- reset-cdc, or with Docker the four steps in README.md (Operations: \"Deleting the connector does not reset it\")."
+  log "note: $name: Kafka Connect kept this connector's offsets from before it was deleted, so it resumes streaming where it stopped and takes NO new snapshot. For a fresh snapshot, reset CDC: npm run stack -- reset-cdc, or with Docker the four steps in docs/operating.md (Operations: \"Deleting the connector does not reset it\")."
 }
 
 # A registered connector that no template names but that reads the same replication slot as one
@@ -154,7 +154,7 @@ wait_running() {
           fi
           log "$name: FAILED (connector and tasks: $all). The first trace:"
           print_trace "$tmp/status"
-          die "$name failed. Common causes: PostgreSQL unreachable from Connect, migrations not applied (no publication or role), a wrong password in .env, or the replication slot held by another client. After fixing, re-run connect-init; to restart from a fresh snapshot, reset CDC (see README)."
+          die "$name failed. Common causes: PostgreSQL unreachable from Connect, migrations not applied (no publication or role), a wrong password in .env, or the replication slot held by another client. After fixing, re-run connect-init; to restart from a fresh snapshot, reset CDC (docs/operating.md, Operations)."
           ;;
       esac
       if [ "$connector" = RUNNING ] && [ "$tasks" -gt 0 ] && ! states "$tmp/status" | grep -qvx RUNNING; then

@@ -1,4 +1,4 @@
-/** The bench's tables are honest: every step shown and held to its goal; the README is their copy. */
+/** The bench's tables are honest: every step shown and held to its goal; docs/performance.md is their copy. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -183,14 +183,14 @@ describe('bench tables', () => {
     expect(latencyFigures(result.deltas!)[3]).toMatchObject({ goal: '< 300 ms', met: false });
   });
 
-  it('takes only full runs for the README, not smoke or --only runs', () => {
+  it('takes only full runs for docs/performance.md, not smoke or --only runs', () => {
     expect(isFullRun('2026-11-25T16-38-59-424Z.json')).toBe(true);
     expect(isFullRun('2026-11-25T16-38-59-424Z-smoke.json')).toBe(false);
     expect(isFullRun('2026-11-25T16-38-59-424Z-full-load.json')).toBe(false);
     expect(isFullRun('2026-11-25T16-38-59-424Z.png')).toBe(false);
   });
 
-  it("README's results block is the newest result file, rendered", () => {
+  it("docs/performance.md's results block is the newest result file, rendered", () => {
     const file = newestResult();
     const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
     expect(readmeBlock(readFileSync(README, 'utf8'))).toBe(renderBlock(file, result));

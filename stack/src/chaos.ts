@@ -89,7 +89,7 @@ async function preflight(ctx: Context): Promise<void> {
     throw new StackError(
       'chaos',
       `${down.map((s) => `${s.name} is ${s.state}`).join(', ')}: chaos needs the whole dockerless stack running`,
-      'npm run stack -- up. With Docker, run the experiment by hand: see "Break it on purpose" in README.md',
+      'npm run stack -- up. With Docker, run the experiment by hand: see docs/proving.md, "Break it on purpose"',
     );
   const deltas = await seederCall(ctx.cfg, '/deltas');
   if (deltas.state === 'running' || deltas.state === 'paused')
