@@ -85,7 +85,7 @@ export function checkPython(env: NodeJS.ProcessEnv = process.env): Check {
 export function checkPsql(env: NodeJS.ProcessEnv = process.env): Check {
   const res = spawnSync('psql', ['--version'], { encoding: 'utf8', env });
   return {
-    what: 'psql, for the docs’ SQL examples (any PostgreSQL client will do)',
+    what: "psql, for the docs' SQL examples (any PostgreSQL client will do)",
     ok: !res.error && res.status === 0,
     detail: res.error ? 'no psql on the PATH' : res.stdout.trim(),
     fix: 'install the PostgreSQL client (Debian/Ubuntu: apt-get install postgresql-client; macOS: brew install libpq)',
@@ -143,7 +143,7 @@ export function checkDisk(cfg: StackConfig, firstRun: boolean): Check {
   return {
     what: 'disk space',
     ok: free >= need,
-    detail: `${gib(free)} free at ${path.relative(ROOT, dir) || '.'}; needs ${gib(need)}${firstRun ? ' for the first run’s downloads' : ''}`,
+    detail: `${gib(free)} free at ${path.relative(ROOT, dir) || '.'}; needs ${gib(need)}${firstRun ? " for the first run's downloads" : ''}`,
     fix: 'free some space, or point STACK_HOME and STACK_LIB in .env at a larger disk',
     neededBy: 'up',
   };
@@ -154,7 +154,7 @@ export function checkDisk(cfg: StackConfig, firstRun: boolean): Check {
  * project's folder: a clone under /root or in a `mktemp -d` folder (mode 0700) fails at initdb.
  */
 export function checkFolderAccess(dir = ROOT, uid = process.getuid?.()): Check {
-  const what = 'the project folder reachable by PostgreSQL’s system user';
+  const what = "the project folder reachable by PostgreSQL's system user";
   if (uid !== 0) return { what, ok: true, detail: 'not run as root: PostgreSQL runs as you', neededBy: 'up' };
   const closed: string[] = [];
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {

@@ -25,7 +25,11 @@ export function selectLayers(names: string[]): string[] {
 export async function up(ctx: Context, layerNames: string[]): Promise<void> {
   const selected = selectLayers(layerNames);
   // The prerequisites first (npm run stack -- doctor prints them all): nothing starts without them.
-  const missing = blocking(await runChecks(ctx.cfg, selected, downloadsPending(ctx.cfg)));
+  const checks = await runChecks(ctx.cfg, selected, downloadsPending(ctx.cfg));
+  // What only later commands need (Python for verify --lakehouse, psql for the docs): said, not stopped.
+  for (const c of checks.filter((c) => !c.ok && c.neededBy !== 'up'))
+    ctx.say(`note: ${c.what}: ${c.detail}; ${c.fix ?? ''}`.replace(/; $/, ''));
+  const missing = blocking(checks);
   if (missing.length > 0) {
     throw new StackError(
       'doctor',

@@ -58,7 +58,7 @@ describe('doctor', () => {
   it('wants more free disk before a first run than after it', () => {
     const cfg = loadStackConfig({});
     const first = checkDisk(cfg, true);
-    expect(first.detail).toMatch(/GiB free at .*; needs 3\.0 GiB for the first run’s downloads/);
+    expect(first.detail).toMatch(/GiB free at .*; needs 3\.0 GiB for the first run's downloads/);
     expect(checkDisk(cfg, false).detail).toMatch(/needs 1\.0 GiB$/);
   });
 
