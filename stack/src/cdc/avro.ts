@@ -72,8 +72,8 @@ const exactLong = avro.types.LongType.__with({
 
 export function createDecoder(registryUrl: string) {
   const registry = new SchemaRegistry(
-    // A request the registry never answers fails after 10 s (and is retried) instead of stalling
-    // the consumer that waits on it: mappersmith sets no timeout by default. (The cast bridges
+    // A request the registry never answers fails after 10 s instead of stalling the consumer that
+    // waits on it: mappersmith sets no timeout by default (decode asks again, below). (The cast bridges
     // mappersmith's ESM typings, which we import, and the CJS ones the registry client uses.)
     { host: registryUrl, middlewares: [TimeoutMiddleware(10_000) as never] },
     {
@@ -95,7 +95,15 @@ export function createDecoder(registryUrl: string) {
       if (buf === null) return null;
       if (buf.length < 5 || buf[0] !== 0)
         throw new Error('not Confluent wire format (magic byte 0 + 4-byte schema id)');
-      return (await registry.decode(buf)) as Record<string, unknown>;
+      // A registry busy on two cores (a long GC pause, say) can miss one 10 s timeout: ask again
+      // twice before giving up. The client caches a schema once it has it, so this is rare.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await registry.decode(buf)) as Record<string, unknown>;
+        } catch (err) {
+          if (attempt >= 3 || !/Timeout/.test((err as Error).message)) throw err;
+        }
+      }
     },
     /**
      * Decodes with the subject's latest schema as the reader schema (Avro schema resolution): a
